@@ -1,0 +1,90 @@
+"""Aggregation: sentence scores into tables per sentence, per hit and per article."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .corpus import Document
+from .lexicon import FRAMES, VOICES
+from .score import Hit, SentenceScore
+from .text import TOKEN_RE
+
+
+def format_hit(h: Hit) -> str:
+    """A hit in one readable token: ``threat:مخاطر«مخاطر»@52-57 w=1.0``, plus its rule."""
+    extra = " negated" if h.negated else ""
+    extra += f" [{h.rule}]" if h.rule else ""
+    return f"{h.frame}:{h.term}«{h.text}»@{h.start}-{h.end} w={h.weight:g}{extra}"
+
+
+def sentence_rows(doc: Document, scored: list[SentenceScore]) -> list[dict]:
+    rows = []
+    for s in scored:
+        row = {"doc_id": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "is_title": s.is_title,
+               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue, "labels": ";".join(s.labels)}
+        for f in FRAMES:
+            row[f"score_{f}"] = s.scores[f]
+        for f in FRAMES:
+            row[f"label_{f}"] = f in s.labels
+        row["hits"] = " | ".join(format_hit(h) for h in s.hits)
+        row["source"] = doc.source
+        row["date"] = doc.date
+        rows.append(row)
+    return rows
+
+
+def hit_rows(scored: list[SentenceScore]) -> list[dict]:
+    return [{"doc_id": s.doc_id, "sentence": s.index, "frame": h.frame, "term": h.term, "listed_under": h.listed_under,
+             "matched": h.text, "start": h.start, "end": h.end, "weight": h.weight, "negated": h.negated, "rule": h.rule}
+            for s in scored for h in s.hits]
+
+
+SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "labels"]
+                    + [f"score_{f}" for f in FRAMES] + [f"label_{f}" for f in FRAMES] + ["hits", "source", "date"])
+HIT_COLUMNS = ["doc_id", "sentence", "frame", "term", "listed_under", "matched", "start", "end", "weight", "negated", "rule"]
+
+
+def sentences_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=SENTENCE_COLUMNS)
+
+
+def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=HIT_COLUMNS)
+
+
+def article_row(doc: Document, scored: list[SentenceScore]) -> dict:
+    """Per article: counts, share of sentences per frame, mean intensity per frame, dominant frame, voice shares."""
+    n = len(scored)
+    row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
+           "n_sentences": n, "n_words": sum(len(TOKEN_RE.findall(s.text)) for s in scored)}
+    shares = {}
+    for f in FRAMES:
+        k = sum(f in s.labels for s in scored)
+        shares[f] = k / n if n else 0.0
+        row[f"n_{f}"] = k
+        row[f"share_{f}"] = round(shares[f], 4)
+        row[f"intensity_{f}"] = round(sum(s.scores[f] for s in scored) / n, 4) if n else 0.0
+    best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
+    row["dominant_frame"] = best if shares[best] > 0 else "none"
+    for v in VOICES:
+        row[f"share_{v}"] = round(sum(s.voice == v for s in scored) / n, 4) if n else 0.0
+    return row
+
+
+def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+def frame_profile(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Corpus-level frame profile: sentences labelled, share of sentences, mean score, voice mix."""
+    n = len(sentences)
+    rows = []
+    for f in FRAMES:
+        lab = sentences[f"label_{f}"].astype(bool) if n else pd.Series(dtype=bool)
+        row = {"frame": f, "sentences": int(lab.sum()), "share": float(lab.mean()) if n else 0.0,
+               "mean_score": float(sentences[f"score_{f}"].mean()) if n else 0.0}
+        for v in VOICES:
+            row[v] = int((sentences.loc[lab, "voice"] == v).sum()) if n else 0
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,190 @@
+"""Documents and their sentences, and readers that turn files into documents.
+
+Like spaCy's ``Doc``: a :class:`Document` owns its text and its sentences, and
+every sentence keeps its character offsets into that original text.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .dates import looks_like_date_line, parse_date
+from .text import split_sentences
+
+BOILERPLATE_LINES = frozenset(
+    {"طباعة", "طباعه", "print", "شارك", "مشاركة", "أرسل لصديق", "ارسل لصديق", "حفظ", "تكبير الخط", "تصغير الخط"}
+)
+
+
+@dataclass
+class Sentence:
+    """A sentence: ``doc.text[start:end]``; ``is_title`` for the headline."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    is_title: bool = False
+
+
+@dataclass
+class Document:
+    """An article: its original text, metadata, and the spans of its sentences."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    path: str | None = None
+    encoding: str | None = None
+    regions: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, is_title)
+    _sentences: list[Sentence] | None = field(default=None, repr=False)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """Sentences of the title and body, in reading order, with offsets into ``text``."""
+        if self._sentences is None:
+            regions = self.regions or [(0, len(self.text), False)]
+            out: list[Sentence] = []
+            for start, end, is_title in regions:
+                for s, e in split_sentences(self.text[start:end]):
+                    out.append(Sentence(self.id, len(out), start + s, start + e, self.text[start + s:start + e], is_title))
+            self._sentences = out
+        return self._sentences
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.text[s:e] for s, e, t in self.regions if not t) if self.regions else self.text
+
+
+def doc_id_for(path: Path | str, text: str) -> str:
+    """A stable id: the file stem plus a short content hash when the stem is not unique enough."""
+    stem = Path(path).stem
+    return stem if stem else hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+_LINE_RE = re.compile(r"[^\n]*\n?")
+
+
+def parse_article(text: str, doc_id: str, path: str | None = None, source: str | None = None) -> Document:
+    """Read the scraped-news layout (title, date line, boilerplate, body); plain text is all body.
+
+    The layout is recognised when the second non-empty line is a date line; then
+    the first line is the title. Boilerplate lines (طباعة …) are dropped.
+    """
+    lines: list[tuple[int, int]] = []  # (start, end) of each line without its newline
+    for m in _LINE_RE.finditer(text):
+        if m.start() == m.end():
+            break
+        end = m.end() - 1 if m.group().endswith("\n") else m.end()
+        if end > m.start() and text[end - 1] == "\r":
+            end -= 1
+        lines.append((m.start(), end))
+    nonempty = [(s, e) for s, e in lines if text[s:e].strip()]
+    doc = Document(id=doc_id, text=text, path=path, source=source)
+    body_from = 0
+    if len(nonempty) >= 2 and looks_like_date_line(text[nonempty[1][0]:nonempty[1][1]]):
+        (ts, te), (ds, de) = nonempty[0], nonempty[1]
+        doc.title = text[ts:te].strip()
+        doc.date = parse_date(text[ds:de])
+        doc.regions.append((ts, te, True))
+        body_from = de
+    for s, e in lines:
+        if s < body_from:
+            continue
+        line = text[s:e].strip()
+        if not line or line.lower() in BOILERPLATE_LINES:
+            continue
+        doc.regions.append((s, e, False))
+    return doc
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input item that could not be read, and why (written to ``skipped.csv``)."""
+
+    path: str
+    location: str
+    reason: str
+
+
+def read_text_file(path: Path) -> list[Document]:
+    """A ``.txt`` file: one article in the seed layout or plain, or TREC-style ``<DOC>`` records."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError("empty file")
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary file (NUL bytes), not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid UTF-8 at byte {exc.start}") from exc
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if text.lstrip().startswith("<DOC>"):
+        docs = parse_trec(text, path=str(path))
+        if not docs:
+            raise ValueError("no <DOC> record could be read")
+    else:
+        docs = [parse_article(text, doc_id_for(path, text), path=str(path))]
+    for d in docs:
+        d.encoding = encoding
+        if not d.sentences:
+            raise ValueError(f"document {d.id!r} has no text")
+    return docs
+
+
+def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:
+    """Documents from files and folders; an unreadable item comes out as :class:`Skipped`, never raised."""
+    for path in iter_paths(paths):
+        try:
+            yield from read_text_file(path)
+        except (OSError, ValueError) as exc:
+            yield Skipped(str(path), "file", str(exc))
+
+
+def iter_paths(paths: list[Path | str], suffixes: tuple[str, ...] = (".txt",)) -> Iterator[Path]:
+    """Files under the given paths (folders recursively), sorted, with a readable suffix."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+        elif p.exists():
+            yield p
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+
+
+_TREC_DOC = re.compile(r"<DOC>(.*?)</DOC>", re.S)
+_TREC_FIELD = re.compile(r"<(DOCNO|URL|SRC|CAT|TITLE|TIME|TEXT)>(.*?)</\1>", re.S)
+
+
+def parse_trec(text: str, path: str | None = None) -> list[Document]:
+    """TREC/CLEF-style XML as in the ANT corpus: ``<DOC><DOCNO>…<TITLE>…<TIME>…<TEXT>…</DOC>``.
+
+    The document text is ``title + "\\n" + body``, so the title is sentence 0.
+    """
+    docs = []
+    for m in _TREC_DOC.finditer(text):
+        fields = {k: v.strip() for k, v in _TREC_FIELD.findall(m.group(1))}
+        title, body = fields.get("TITLE", ""), fields.get("TEXT", "")
+        docs.append(make_document(fields.get("DOCNO") or fields.get("URL", ""), body, title=title,
+                                  date=parse_date(fields.get("TIME", "")), source=fields.get("SRC"), path=path))
+    return docs
+
+
+def make_document(doc_id: str, body: str, title: str | None = None, date: str | None = None,
+                  source: str | None = None, path: str | None = None) -> Document:
+    """A document from separate title and body fields: ``text`` is the title, a newline, then the body."""
+    title = (title or "").strip()
+    text = f"{title}\n{body}" if title else body
+    doc = Document(id=doc_id, text=text, title=title or None, date=date, source=source, path=path)
+    offset = 0
+    if title:
+        doc.regions.append((0, len(title), True))
+        offset = len(title) + 1
+    doc.regions.append((offset, len(text), False))
+    return doc

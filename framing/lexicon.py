@@ -1,0 +1,353 @@
+"""Lexicons: load and validate a YAML frame schema, compile it into a matcher.
+
+A lexicon is data a researcher edits without touching Python
+(``lexicons/coalition.yaml``). Term syntax, applied to normalized text:
+
+- ``فشل``: the word, with any proclitics (و ف ب ك ل ال لل and their
+  combinations) and no suffix;
+- ``تحالف*``: the word followed by any suffix (التحالفات، تحالفها);
+- ``لم يحقق تقدم*``: a phrase; each word may carry proclitics and ``*``;
+- ``لم يسفر ~ عن``: ``~`` stands for up to two arbitrary words.
+
+Matching uses one Aho-Corasick automaton over every first word with its
+proclitic variants; the rest of a phrase is checked with a small regex only
+where a first word was found.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from .text import normalize_text
+
+FRAMES = ("coalition_failure", "official_success", "threat", "civilian_harm", "military_progress", "diplomacy")
+VOICES = ("authorial", "official", "other_source")
+CUE_CLASSES = (
+    "negators", "contrast", "intensifiers", "hedges", "reporting_verbs", "source_phrases",
+    "official_actors", "official_places", "other_sources", "self_reference", "function_words",
+)
+NEGATION_OUTCOMES = FRAMES + ("cancel",)
+CONJ_ONLY_CUES = frozenset({"negators", "contrast", "intensifiers", "hedges", "reporting_verbs", "source_phrases"})
+MAX_WEIGHT = 3.0
+
+_CONJ = ("", "و", "ف")
+_PREP_ART = ("", "ال", "بال", "كال", "لل", "ب", "ك", "ل")
+_ART_ONLY = ("ال", "بال", "كال", "لل")
+PROCLITIC_RE = "(?:[وف]?(?:ال|بال|كال|لل|ب|ك|ل)?)"
+_GAP = "~"
+_GAP_RE = r"(?:\s+[^\W_]+){0,2}"
+_TERM_OK = re.compile(r"^[^\W_]+\*?$")
+_META = frozenset({"__line__", "__keys__"})
+
+
+class LexiconError(ValueError):
+    """A mistake in a lexicon file, naming the file, the line and the entry."""
+
+    def __init__(self, path: str, line: int | None, message: str, entry: str | None = None):
+        where = f"{path}:{line}" if line else path
+        what = f" (entry {entry!r})" if entry else ""
+        super().__init__(f"{where}: {message}{what}")
+        self.path, self.line, self.entry = path, line, entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon term: a frame entry (``frame`` set) or a cue (``cue`` set)."""
+
+    term: str
+    norm: str
+    weight: float = 1.0
+    frame: str | None = None
+    cue: str | None = None
+    gloss: str = ""
+    on_negation: str | None = None  # frame to move to when negated, or "cancel"
+    route: tuple[tuple[str, str], ...] = ()  # (voice, frame-or-"none"): where the hit counts in that voice
+    line: int | None = None
+
+    def routed(self, voice: str) -> str | None:
+        """The frame this hit counts for in ``voice`` (``None``: it counts for none)."""
+        for v, target in self.route:
+            if v == voice:
+                return None if target == "none" else target
+        return self.frame
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entry found in normalized text at ``[start, end)``."""
+
+    entry: Entry
+    start: int
+    end: int
+
+
+@dataclass
+class Lexicon:
+    name: str
+    version: str
+    path: str
+    entries: list[Entry]
+    frame_labels: dict[str, str] = field(default_factory=dict)
+    frame_glosses: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def matcher(self) -> "Matcher":
+        return Matcher([e for e in self.entries if e.cue != "function_words"])
+
+    @cached_property
+    def function_words(self) -> frozenset[str]:
+        """Words never taken for a person's name (read as a set, not matched)."""
+        return frozenset(e.norm for e in self.entries if e.cue == "function_words")
+
+    def find(self, norm_text: str) -> list[Match]:
+        return self.matcher.find(norm_text)
+
+    def frame_entries(self, frame: str) -> list[Entry]:
+        return [e for e in self.entries if e.frame == frame]
+
+    def cue_terms(self, cue: str) -> list[Entry]:
+        return [e for e in self.entries if e.cue == cue]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records each mapping's line as ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    mapping["__keys__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _SeqLineLoader(_LineLoader):
+    """Also wraps scalars in sequences with their line, for cue lists."""
+
+
+def _construct_sequence(loader: _SeqLineLoader, node: yaml.SequenceNode) -> list:
+    out = []
+    for child in node.value:
+        value = loader.construct_object(child, deep=True)
+        if isinstance(value, str):
+            value = _Scalar(value, child.start_mark.line + 1)
+        out.append(value)
+    return out
+
+
+class _Scalar(str):
+    line: int
+
+    def __new__(cls, value: str, line: int):
+        obj = super().__new__(cls, value)
+        obj.line = line
+        return obj
+
+
+_SeqLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def default_lexicon_path() -> Path:
+    """The bundled coalition lexicon."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "coalition.yaml", here.parent / "lexicons" / "coalition.yaml"):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("the bundled lexicon coalition.yaml is missing from the installation")
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load and validate a lexicon file; raises :class:`LexiconError` naming file, line and entry."""
+    path = Path(path) if path else default_lexicon_path()
+    p = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(p, None, f"cannot read the lexicon: {exc}") from exc
+    try:
+        data = yaml.load(raw, Loader=_SeqLineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        start, found = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+        mark = start or found
+        detail = f"invalid YAML: {getattr(exc, 'context', None) or ''} {getattr(exc, 'problem', exc)}".replace("  ", " ")
+        if start and found and found.line != start.line:
+            detail += f" (noticed at line {found.line + 1})"
+        raise LexiconError(p, mark.line + 1 if mark else None, detail) from exc
+    if not isinstance(data, dict):
+        raise LexiconError(p, 1, "a lexicon is a mapping with name, version, frames and cues")
+    for key in ("name", "version", "frames"):
+        if key not in data:
+            raise LexiconError(p, 1, f"missing top-level field {key!r}")
+    entries: list[Entry] = []
+    labels, glosses = {}, {}
+    frames = data["frames"]
+    if not isinstance(frames, dict):
+        raise LexiconError(p, data.get("__line__"), "'frames' must map frame names to their entries")
+    for frame, spec in frames.items():
+        if frame in _META:
+            continue
+        line = frames["__keys__"].get(frame)
+        if frame not in FRAMES:
+            raise LexiconError(p, line, f"unknown frame {frame!r}; the schema has {', '.join(FRAMES)}")
+        if not isinstance(spec, dict) or not isinstance(spec.get("entries"), list):
+            raise LexiconError(p, line, f"frame {frame!r} needs a list of 'entries'")
+        labels[frame] = str(spec.get("label", frame))
+        glosses[frame] = str(spec.get("gloss", ""))
+        frame_route = _route(p, line, spec.get("route"), frame)
+        frame_neg = _negation(p, line, spec.get("on_negation"), None)
+        for item in spec["entries"]:
+            entries.append(_frame_entry(p, frame, item, frame_route, frame_neg))
+    cues = data.get("cues", {}) or {}
+    if not isinstance(cues, dict):
+        raise LexiconError(p, None, "'cues' must map cue classes to lists of terms")
+    for cue, terms in cues.items():
+        if cue in _META:
+            continue
+        if cue not in CUE_CLASSES:
+            raise LexiconError(p, cues["__keys__"].get(cue), f"unknown cue class {cue!r}; known: {', '.join(CUE_CLASSES)}")
+        if not isinstance(terms, list):
+            raise LexiconError(p, cues["__keys__"].get(cue), f"cue class {cue!r} must be a list of terms")
+        for term in terms:
+            line = getattr(term, "line", None)
+            entries.append(Entry(term=str(term), norm=_normalize_term(p, line, str(term)), cue=cue, line=line))
+    _check_duplicates(p, entries)
+    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+
+
+def _frame_entry(p: str, frame: str, item, frame_route, frame_neg) -> Entry:
+    if isinstance(item, str):
+        item = {"term": item, "__line__": getattr(item, "line", None)}
+    if not isinstance(item, dict) or "term" not in item:
+        raise LexiconError(p, getattr(item, "line", None), f"an entry of {frame!r} needs a 'term'")
+    line = item.get("__line__")
+    term = str(item["term"])
+    unknown = set(item) - {"term", "weight", "gloss", "on_negation", "route"} - _META
+    if unknown:
+        raise LexiconError(p, line, f"unknown field(s) {', '.join(sorted(unknown))}", term)
+    weight = item.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
+        raise LexiconError(p, line, f"weight must be a number in (0, {MAX_WEIGHT}], got {weight!r}", term)
+    return Entry(term=term, norm=_normalize_term(p, line, term), weight=float(weight), frame=frame,
+                 gloss=str(item.get("gloss", "")), line=line,
+                 on_negation=_negation(p, line, item.get("on_negation"), frame_neg, term),
+                 route=_route(p, line, item.get("route"), frame, term) or frame_route)
+
+
+def _route(p: str, line, route, frame: str, term: str | None = None) -> tuple[tuple[str, str], ...]:
+    if route is None:
+        return ()
+    if not isinstance(route, dict):
+        raise LexiconError(p, line, "'route' maps a voice to the frame the hit counts for", term)
+    out = []
+    for voice, target in route.items():
+        if voice in _META:
+            continue
+        if voice not in VOICES:
+            raise LexiconError(p, line, f"unknown voice {voice!r} in route; voices are {', '.join(VOICES)}", term)
+        if target not in FRAMES and target != "none":
+            raise LexiconError(p, line, f"route target {target!r} is not a frame (or 'none')", term)
+        out.append((voice, target))
+    return tuple(out)
+
+
+def _negation(p: str, line, value, default, term: str | None = None) -> str | None:
+    if value is None:
+        return default
+    if value not in NEGATION_OUTCOMES:
+        raise LexiconError(p, line, f"on_negation must be a frame or 'cancel', got {value!r}", term)
+    return value
+
+
+def _normalize_term(p: str, line, term: str) -> str:
+    words = normalize_text(term).split()
+    if not words or all(w == _GAP for w in words):
+        raise LexiconError(p, line, "the entry normalizes to nothing", term)
+    for w in words:
+        if w != _GAP and not _TERM_OK.match(w):
+            raise LexiconError(p, line, f"cannot match {w!r}: a term is words of letters/digits, '*' only at a word's end", term)
+    if words[0] == _GAP or words[-1] == _GAP:
+        raise LexiconError(p, line, "'~' may only stand between words", term)
+    return " ".join(words)
+
+
+def _check_duplicates(p: str, entries: list[Entry]) -> None:
+    seen: dict[tuple, Entry] = {}
+    for e in entries:
+        key = (e.norm, e.frame, e.cue)
+        if key in seen:
+            first = seen[key]
+            raise LexiconError(p, e.line, f"duplicate entry: same as line {first.line} after normalization", e.term)
+        seen[key] = e
+
+
+class Matcher:
+    """All entries of a lexicon in one Aho-Corasick automaton."""
+
+    def __init__(self, entries: list[Entry]):
+        self.automaton = ahocorasick.Automaton()
+        keys: dict[str, list[tuple[Entry, bool, re.Pattern[str] | None]]] = {}
+        for e in entries:
+            words = e.norm.split()
+            first, rest = words[0], words[1:]
+            wildcard = first.endswith("*")
+            stem = first.rstrip("*")
+            tail = re.compile("".join(_word_re(w) for w in rest)) if rest else None
+            for variant in _variants(stem, conj_only=e.cue in CONJ_ONLY_CUES):
+                keys.setdefault(variant, []).append((e, wildcard, tail))
+        for key, values in keys.items():
+            self.automaton.add_word(key, (len(key), values))
+        if keys:
+            self.automaton.make_automaton()
+        self._empty = not keys
+
+    def find(self, text: str) -> list[Match]:
+        """Every entry occurrence in normalized ``text``, sorted by start."""
+        if self._empty:
+            return []
+        out: list[Match] = []
+        n = len(text)
+        for end_idx, (klen, values) in self.automaton.iter(text):
+            start = end_idx - klen + 1
+            if start > 0 and text[start - 1].isalnum():
+                continue
+            stop = end_idx + 1
+            word_end = stop
+            while word_end < n and text[word_end].isalnum():
+                word_end += 1
+            for entry, wildcard, tail in values:
+                if not wildcard and word_end != stop:
+                    continue
+                end = word_end
+                if tail is not None:
+                    m = tail.match(text, end)
+                    if not m:
+                        continue
+                    end = m.end()
+                out.append(Match(entry, start, end))
+        out.sort(key=lambda m: (m.start, -m.end))
+        return out
+
+
+def _variants(stem: str, conj_only: bool = False) -> set[str]:
+    """The word with every proclitic combination it may carry (only و ف for verbs and particles)."""
+    if conj_only:
+        return {c + stem for c in _CONJ}
+    if stem.startswith("ال") and len(stem) > 3:
+        bare = stem[2:]
+        return {c + p + bare for c in _CONJ for p in _ART_ONLY}
+    return {c + p + stem for c in _CONJ for p in _PREP_ART}
+
+
+def _word_re(word: str) -> str:
+    if word == _GAP:
+        return _GAP_RE
+    stem = re.escape(word.rstrip("*"))
+    suffix = r"[^\W_]*" if word.endswith("*") else r"(?![^\W_])"
+    return rf"[^\w]+{PROCLITIC_RE}{stem}{suffix}"

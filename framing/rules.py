@@ -1,0 +1,193 @@
+"""Scoring rules: negation, contrast, intensity, attribution and voice.
+
+Short enough to read in one sitting (in the spirit of VADER). Every rule works
+on a :class:`SentenceView`: the normalized sentence, its word spans, and the
+lexicon matches placed on those words. The constants are the knobs.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .lexicon import Match
+from .text import tokenize
+
+NEGATION_WINDOW = 3        # a negator negates a cue up to this many words after it
+CONTRAST_BEFORE = 0.75     # weight of cues before «لكن» / «إلا أن» ...
+CONTRAST_AFTER = 1.25      # ... and after it: the second clause carries the point
+INTENSIFIER_BOOST = 1.25   # «أكثر من»، «بشدة» up to two words before a cue
+HEDGE_DAMP = 0.6           # «قد»، «ربما» up to two words before a cue
+MODIFIER_WINDOW = 2
+ACTOR_BEFORE = 4           # an actor up to 4 words before a reporting verb («بلينكين قال»)
+ACTOR_AFTER = 6            # ... or up to 6 words after a reporting verb or source phrase
+CONTINUATION_START = 2     # a reporting verb among the first 2 words with no actor continues the last speaker
+TRAILING_TAG = 6           # a source phrase within the last 6 words is a trailing tag (codebook P6)
+ALIAS_AFTER = 6            # words after an official title taken as the official's name
+ALIAS_BEFORE = 2           # words before an official title («توني بلينكين نائب وزير»)
+MIN_ALIAS_LEN = 3
+
+OFFICIAL_ACTOR_CUES = ("official_actors", "official_places")
+
+
+@dataclass
+class Placed:
+    """A lexicon match placed on the sentence's words: ``first``..``last`` word indices."""
+
+    match: Match
+    first: int
+    last: int
+
+    @property
+    def cue(self) -> str | None:
+        return self.match.entry.cue
+
+
+@dataclass
+class Attribution:
+    """Who makes the sentence's claim, and the words that say so."""
+
+    voice: str = "authorial"
+    cue_start: int | None = None  # normalized offsets of the deciding cue
+    cue_end: int | None = None
+    trailing: bool = False        # an official source tag at the end (codebook P6)
+    speaker_first: int | None = None  # word index of the official attribution cue
+
+
+@dataclass
+class SentenceView:
+    norm: str
+    words: list[tuple[int, int]]
+    frame_matches: list[Placed]
+    cues: dict[str, list[Placed]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, norm: str, matches: list[Match]) -> "SentenceView":
+        words = tokenize(norm)
+        starts = [s for s, _ in words]
+        placed = [Placed(m, max(0, bisect_right(starts, m.start) - 1), max(0, bisect_right(starts, m.end - 1) - 1))
+                  for m in matches]
+        placed = _drop_contained(placed)
+        cues: dict[str, list[Placed]] = {}
+        for p in placed:
+            if p.cue:
+                cues.setdefault(p.cue, []).append(p)
+        return cls(norm, words, [p for p in placed if p.match.entry.frame], cues)
+
+    def of(self, *classes: str) -> list[Placed]:
+        return [p for c in classes for p in self.cues.get(c, [])]
+
+    def word(self, i: int) -> str:
+        s, e = self.words[i]
+        return self.norm[s:e]
+
+
+def _drop_contained(placed: list[Placed]) -> list[Placed]:
+    """Longest match wins: drop a cue inside a longer cue, a frame entry inside a longer frame entry.
+
+    Of several entries of one frame (or cue class) on the same span, the heaviest counts once.
+    """
+    best: dict[tuple, Placed] = {}
+    for p in placed:
+        key = (p.match.start, p.match.end, p.match.entry.frame, p.cue)
+        if key not in best or p.match.entry.weight > best[key].match.entry.weight:
+            best[key] = p
+    placed = [p for p in placed if best[(p.match.start, p.match.end, p.match.entry.frame, p.cue)] is p]
+    out = []
+    for p in placed:
+        is_cue = p.cue is not None
+        inside = any(
+            q is not p and (q.cue is not None) == is_cue
+            and q.match.start <= p.match.start and p.match.end <= q.match.end
+            and (q.match.end - q.match.start) > (p.match.end - p.match.start)
+            for q in placed
+        )
+        if not inside:
+            out.append(p)
+    return out
+
+
+def is_negated(view: SentenceView, hit: Placed) -> bool:
+    """A negator up to ``NEGATION_WINDOW`` words before the cue, with no contrast cue between."""
+    contrasts = [c.first for c in view.of("contrast")]
+    for neg in view.of("negators"):
+        if hit.first - NEGATION_WINDOW <= neg.last < hit.first:
+            if not any(neg.last < c < hit.first for c in contrasts):
+                return True
+    return False
+
+
+def modifier_factor(view: SentenceView, hit: Placed) -> float:
+    """Contrast, intensifier and hedge factors for a cue's weight."""
+    factor = 1.0
+    contrasts = view.of("contrast")
+    if contrasts:
+        pivot = contrasts[-1].first
+        factor *= CONTRAST_BEFORE if hit.last < pivot else CONTRAST_AFTER
+    if any(hit.first - MODIFIER_WINDOW <= m.last < hit.first for m in view.of("intensifiers")):
+        factor *= INTENSIFIER_BOOST
+    if any(hit.first - MODIFIER_WINDOW <= m.last < hit.first for m in view.of("hedges")):
+        factor *= HEDGE_DAMP
+    return factor
+
+
+def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attribution:
+    """The sentence's voice (codebook, and project decisions P5-P7)."""
+    found: list[tuple[str, Placed, bool]] = []  # (voice, cue, is_source_phrase)
+    n_words = len(view.words)
+    for cue in view.of("reporting_verbs", "source_phrases"):
+        phrase = cue.cue == "source_phrases"
+        lo = cue.last + 1 if phrase else cue.first - ACTOR_BEFORE
+        hi = cue.last + ACTOR_AFTER
+        actor = _closest_actor(view, cue, lo, hi, aliases)
+        if actor is None and not phrase and cue.first < CONTINUATION_START and previous != "authorial":
+            actor = previous
+        if actor is not None:
+            found.append((actor, cue, phrase))
+    att = Attribution()
+    for voice in ("official", "other_source", "authorial"):
+        hits = [(c, ph) for v, c, ph in found if v == voice]
+        if hits:
+            cue, _ = hits[0]
+            att.voice = voice
+            att.cue_start, att.cue_end = cue.match.start, cue.match.end
+            if voice == "official":
+                att.speaker_first = min(c.first for c, _ in hits)
+                att.trailing = all(ph and c.first >= n_words - TRAILING_TAG for c, ph in hits)
+            break
+    return att
+
+
+def _closest_actor(view: SentenceView, cue: Placed, lo: int, hi: int, aliases: set[str]) -> str | None:
+    """Voice of the actor nearest the cue within words ``[lo, hi]``; self-reference means authorial."""
+    best: tuple[int, str] | None = None
+    kinds = {"official_actors": "official", "official_places": "official",
+             "other_sources": "other_source", "self_reference": "authorial"}
+    for cls, voice in kinds.items():
+        for a in view.of(cls):
+            if lo <= a.first <= hi and a is not cue:
+                d = abs(a.first - cue.first)
+                if best is None or d < best[0]:
+                    best = (d, voice)
+    for i in range(max(0, lo), min(len(view.words), hi + 1)):
+        if i != cue.first and _strip_proclitic(view.word(i)) in aliases:
+            d = abs(i - cue.first)
+            if best is None or d < best[0]:
+                best = (d, "official")
+    return best[1] if best else None
+
+
+def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozenset[str]) -> None:
+    """Remember names next to official titles («المتحدث … ستيف وارن») for later «وقال وارن»."""
+    covered = {i for p in view.frame_matches + [c for cs in view.cues.values() for c in cs]
+               for i in range(p.first, p.last + 1)}
+    for actor in view.of("official_actors"):
+        for i in list(range(actor.last + 1, actor.last + 1 + ALIAS_AFTER)) + list(range(actor.first - ALIAS_BEFORE, actor.first)):
+            if 0 <= i < len(view.words) and i not in covered:
+                w = view.word(i)
+                if (len(w) >= MIN_ALIAS_LEN and w.isalpha() and w not in function_words
+                        and not w.startswith(("ال", "وال"))):
+                    aliases.add(_strip_proclitic(w))
+
+
+def _strip_proclitic(word: str) -> str:
+    return word[1:] if len(word) > 4 and word[0] in "وفلب" else word

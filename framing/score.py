@@ -1,0 +1,126 @@
+"""Per-sentence scoring: lexicon matches, rules and voice fused into frame scores.
+
+For each sentence and frame: a score in [0, 1], a label, and the hits that
+produced it (entry, matched original text, offsets into the document, final
+weight, whether negated, and which rule changed it). The score of a frame is
+``1 - exp(-sum of its hits' weights)``; a frame is labelled when its score
+reaches its threshold.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from .corpus import Document, Sentence
+from .lexicon import FRAMES, Lexicon
+from .rules import (
+    Attribution,
+    SentenceView,
+    attribute,
+    is_negated,
+    learn_aliases,
+    modifier_factor,
+)
+from .text import normalize
+
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass
+class Hit:
+    """One lexicon cue that counted for a frame."""
+
+    frame: str
+    term: str
+    listed_under: str
+    text: str
+    start: int
+    end: int
+    weight: float
+    negated: bool = False
+    rule: str = ""
+
+
+@dataclass
+class SentenceScore:
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    is_title: bool
+    scores: dict[str, float]
+    labels: list[str]
+    voice: str
+    voice_cue: str
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _to_score(total: float) -> float:
+    return 1.0 - math.exp(-total) if total > 0 else 0.0
+
+
+class LexiconScorer:
+    """Scores the sentences of documents with a lexicon and the rules."""
+
+    def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None):
+        self.lexicon = lexicon
+        self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | (thresholds or {})
+
+    def score_document(self, doc: Document) -> list[SentenceScore]:
+        """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
+        aliases: set[str] = set()
+        previous = "authorial"
+        out = []
+        for sent in doc.sentences:
+            scored = self.score_sentence(sent, aliases, previous)
+            previous = scored.voice
+            out.append(scored)
+        return out
+
+    def score_text(self, text: str, doc_id: str = "", index: int = 0) -> SentenceScore:
+        """Score one free-standing sentence."""
+        return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
+
+    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str) -> SentenceScore:
+        norm = normalize(sent.text)
+        view = SentenceView.build(norm.text, self.lexicon.find(norm.text))
+        att = attribute(view, aliases, previous)
+        learn_aliases(view, aliases, self.lexicon.function_words)
+        totals = dict.fromkeys(FRAMES, 0.0)
+        hits: list[Hit] = []
+        for placed in view.frame_matches:
+            entry, m = placed.match.entry, placed.match
+            weight = entry.weight * modifier_factor(view, placed)
+            negated = is_negated(view, placed)
+            for frame, rule in self._targets(entry, att, negated):
+                s, e = norm.span(m.start, m.end)
+                hits.append(Hit(frame, entry.term, entry.frame, sent.text[s:e], sent.start + s, sent.start + e,
+                                round(weight, 4), negated, rule))
+                totals[frame] += weight
+        scores = {f: round(_to_score(t), 4) for f, t in totals.items()}
+        labels = [f for f in FRAMES if scores[f] >= self.thresholds[f]]
+        cue = ""
+        if att.cue_start is not None:
+            s, e = norm.span(att.cue_start, att.cue_end)
+            cue = sent.text[s:e]
+        return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
+                             scores, labels, att.voice, cue, hits)
+
+    @staticmethod
+    def _targets(entry, att: Attribution, negated: bool) -> list[tuple[str, str]]:
+        """Where a hit counts: negation first, then routing by voice (codebook P6 for trailing tags)."""
+        if negated:
+            outcome = entry.on_negation or "cancel"
+            return [] if outcome == "cancel" else [(outcome, "negation")]
+        routed = entry.routed(att.voice)
+        if att.voice == "official" and routed != entry.frame:
+            if att.trailing:  # events told, then tagged with an official source: keep both
+                return [(entry.frame, "")] + ([(routed, "trailing official tag")] if routed else [])
+            return [(routed, "official voice")] if routed else []
+        if routed != entry.frame:
+            return [(routed, f"{att.voice} voice")] if routed else []
+        return [(entry.frame, "")]

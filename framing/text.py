@@ -1,0 +1,183 @@
+"""Arabic text: normalization with offsets, sentence splitting, tokenization.
+
+Normalization maps every character of the original text to zero or one
+character (diacritics and tatweel are dropped, letter variants unified), so a
+position in the normalized text always maps back to one position in the
+original. The character table is built once from camel-tools' data-free
+normalizers, then applied with ``str.translate``.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+)
+
+TATWEEL = "\u0640"
+_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_HAMZA_CARRIERS = {"ؤ": "و", "ئ": "ي"}  # kept distinct by camel; unified here for matching
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, int | None]:
+    """Character table: Arabic block through camel-tools' normalizers, plus digits and ASCII case."""
+    table: dict[int, int | None] = {}
+    for code in range(0x0600, 0x0700):
+        ch = chr(code)
+        out = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(ch))))
+        out = _HAMZA_CARRIERS.get(out, out)
+        if out != ch:
+            if len(out) > 1:
+                raise AssertionError(f"normalizer maps {ch!r} to {out!r}: offsets need 1:1")
+            table[code] = ord(out) if out else None
+    table[ord(TATWEEL)] = None
+    for digits in (_ARABIC_INDIC, _PERSIAN_DIGITS):
+        for i, d in enumerate(digits):
+            table[ord(d)] = ord(str(i))
+    table[0x066B] = ord(".")  # Arabic decimal separator
+    table[0x066C] = ord(",")  # Arabic thousands separator
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = code + 32
+    table[0x08F0] = None  # open tanween variants (Quranic marks)
+    table[0x08F1] = None
+    table[0x08F2] = None
+    return table
+
+
+@lru_cache(maxsize=1)
+def _deleted_re() -> re.Pattern[str]:
+    dropped = "".join(re.escape(chr(c)) for c, v in _table().items() if v is None)
+    return re.compile(f"[{dropped}]")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalized string and the way back to the original offsets."""
+
+    text: str
+    deletions: tuple[int, ...]  # original positions of the dropped characters, ascending
+
+    def to_original(self, pos: int) -> int:
+        """Original offset of normalized position ``pos`` (``pos == len(text)`` maps to the end)."""
+        if not self.deletions:
+            return pos
+        # Find the original index x with x - (#deletions < x) == pos and x not deleted.
+        x = pos
+        while True:
+            shift = bisect_right(self.deletions, x)
+            candidate = pos + shift
+            if candidate == x:
+                return x
+            x = candidate
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of a normalized span."""
+        if end <= start:
+            o = self.to_original(start)
+            return o, o
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize Arabic text (diacritics, tatweel, alef/hamza forms, alef maqsura, ta marbuta, digits)."""
+    deletions = tuple(m.start() for m in _deleted_re().finditer(text))
+    return Normalized(text.translate(_table()), deletions)
+
+
+def normalize_text(text: str) -> str:
+    """The normalized string alone (for lexicon terms and user queries)."""
+    return text.translate(_table())
+
+
+# --- sentences -------------------------------------------------------------
+
+_QUOTE_PAIRS = {"«": "»", "“": "”", "(": ")"}
+MAX_QUOTE_SPAN = 400  # an opening quote not closed within this many characters is ignored
+_END = set(".!?؟")  # not ; ؛ : in Arabic news they join clauses of one sentence
+_ABBREV_MAX_LETTERS = 1  # "د." "م." "أ." : a single letter before a dot is an abbreviation
+_LETTER_RE = re.compile(r"\w", re.UNICODE)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split text into sentence spans ``(start, end)``, stripped of surrounding whitespace.
+
+    Boundaries: a newline, or one of ``. ! ? ؟`` followed by whitespace or the
+    end of text. Not a boundary: a dot inside a number (3.5), a run of dots
+    (the Arabic ".." pause), a single-letter abbreviation, and anything inside
+    a quotation that closes within ``MAX_QUOTE_SPAN`` characters.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            _add_span(text, start, i, spans)
+            start = i + 1
+        elif ch in _QUOTE_PAIRS or ch == '"':
+            close = _QUOTE_PAIRS.get(ch, '"')
+            j = text.find(close, i + 1, min(n, i + 1 + MAX_QUOTE_SPAN))
+            newline = text.find("\n", i + 1, j if j >= 0 else i)
+            if j >= 0 and newline < 0:
+                i = j  # jump over the quotation
+        elif ch in _END and _is_boundary(text, i):
+            # absorb closing punctuation that follows (e.g. ." or .»)
+            k = i + 1
+            while k < n and text[k] in "\"'»”)":
+                k += 1
+            _add_span(text, start, k, spans)
+            start = k
+            i = k
+            continue
+        i += 1
+    _add_span(text, start, n, spans)
+    return spans
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    n = len(text)
+    nxt = text[i + 1] if i + 1 < n else ""
+    if nxt and not nxt.isspace() and nxt not in "\"'»”)":
+        return False  # 3.5, 03:41, a.b
+    if text[i] == ".":
+        if (i > 0 and text[i - 1] == ".") or nxt == ".":
+            return False  # ".." pause
+        j = i
+        while j > 0 and _LETTER_RE.match(text[j - 1]) and not text[j - 1].isdigit():
+            j -= 1
+        word = text[j:i]
+        if 0 < len(word) <= _ABBREV_MAX_LETTERS and (j == 0 or not text[j - 1].isalnum()):
+            return False
+    return True
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and _LETTER_RE.search(text, start, end):
+        spans.append((start, end))
+
+
+# --- tokens ----------------------------------------------------------------
+
+TOKEN_RE = re.compile(r"[^\W_]+(?:[.,:][0-9]+)*", re.UNICODE)
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Word spans: runs of letters and digits, keeping 3.5, 10,000 and 03:41 whole."""
+    return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum()

@@ -1,0 +1,107 @@
+"""Select on-topic articles of the shared corpus's train partition and write annotation batches.
+
+Never touches the held-out partition (HOLDOUT_IDS.tsv, and the sha256 rule it
+records). Deterministic: the same corpus gives the same batches.
+
+    python scripts/build_gold_batches.py ../shared/corpus data/gold/batches
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from framing.corpus import Document, make_document, parse_article, parse_trec
+from framing.dates import parse_date
+
+TOPIC = re.compile(r"داعش|تنظيم الدولة|التحالف الدولي")
+ENRICH = {
+    "civilian_harm": re.compile(r"مدنيين|المدنيين|ضحايا|جرحى|نازحين|النازحين|قتلى"),
+    "official_success": re.compile(r"أعلن|اعلن|مقتل|تحرير|استعاد"),
+    "coalition_failure": re.compile(r"فشل|عجز|إخفاق|انتقاد|انتقادات"),
+    "diplomacy": re.compile(r"اجتماع|مؤتمر|محادثات|مباحثات|تنسيق"),
+}
+MIN_SENTS, MAX_SENTS = 6, 28
+
+
+def held_out(doc_id: str) -> bool:
+    return hashlib.sha256(doc_id.encode()).hexdigest()[0] == "f"
+
+
+def iter_corpus(root: Path):
+    holdout = {line.split("\t", 1)[1].rstrip("\n") for line in (root / "HOLDOUT_IDS.tsv").open(encoding="utf-8")}
+    for z in sorted((root / "saudinewsnet/dataset").glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                for a in json.loads(zf.read(name)):
+                    doc = make_document(a["url"], a.get("content", ""), title=a.get("title"),
+                                        date=parse_date(a.get("date_extracted", "")), source=a.get("source"))
+                    yield "saudinewsnet", doc, holdout
+    for sub in ("ant", "ant-multisource"):
+        for f in sorted((root / sub).rglob("*.txt")):
+            for doc in parse_trec(f.read_text(encoding="utf-8", errors="replace"), path=str(f.relative_to(root))):
+                yield sub, doc, holdout
+
+
+def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> None:
+    rng = random.Random(20161)
+    pools: dict[str, list[tuple[str, Document]]] = {"saudinewsnet": [], "ant": [], "ant-multisource": []}
+    for corpus, doc, holdout in iter_corpus(root):
+        if doc.id in holdout or held_out(doc.id):
+            continue
+        if len(TOPIC.findall(doc.text)) < 3:
+            continue
+        n = len(doc.sentences)
+        if MIN_SENTS <= n <= MAX_SENTS:
+            pools[corpus].append((corpus, doc))
+    for v in pools.values():
+        rng.shuffle(v)
+    # interleave corpora, preferring articles rich in the rarer frames
+    def richness(item):
+        return sum(min(3, len(rx.findall(item[1].text))) for rx in ENRICH.values())
+    chosen, total = [], 0
+    shares = {"saudinewsnet": 0.5, "ant-multisource": 0.35, "ant": 0.15}
+    for corpus, share in shares.items():
+        pool = sorted(pools[corpus], key=richness, reverse=True)[: max(1, len(pools[corpus]) // 2)]
+        rng.shuffle(pool)
+        budget = target_sents * share
+        used = 0
+        for item in pool:
+            if used >= budget:
+                break
+            chosen.append(item)
+            used += len(item[1].sentences)
+        total += used
+    rng.shuffle(chosen)
+    seed = parse_article(Path("seeds/000_c5497f0e217bbb0b.txt").read_text(encoding="utf-8"), "000_c5497f0e217bbb0b")
+    chosen.insert(0, ("seed", seed))
+    out.mkdir(parents=True, exist_ok=True)
+    batches: list[list[dict]] = [[] for _ in range(n_coders)]
+    sizes = [0] * n_coders
+    for no, (corpus, doc) in enumerate(chosen):
+        k = sizes.index(min(sizes))
+        sizes[k] += len(doc.sentences)
+        batches[k].append({"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date,
+                           "source": doc.source, "text": doc.text,
+                           "article": f"A{no:03d}",
+                           "sentences": [{"sid": f"A{no:03d}.{s.index}", "index": s.index, "start": s.start,
+                                          "end": s.end, "text": s.text, "is_title": s.is_title} for s in doc.sentences]})
+    for k, batch in enumerate(batches, 1):
+        with (out / f"batch_{k}.jsonl").open("w", encoding="utf-8") as fh:
+            for art in batch:
+                fh.write(json.dumps(art, ensure_ascii=False) + "\n")
+        with (out / f"batch_{k}.md").open("w", encoding="utf-8") as fh:
+            for art in batch:
+                fh.write(f"## ARTICLE {art['article']}  ({art['corpus']}, {art['source']}, {art['date']})\n")
+                for s in art["sentences"]:
+                    fh.write(f"[{s['sid']}] {s['text']}\n")
+                fh.write("\n")
+    print("articles", len(chosen), "sentences", sum(sizes), "per batch", sizes)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,71 @@
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+import framing
+from framing.cli import app
+from conftest import SEED
+
+runner = CliRunner()
+
+
+def test_analyze_writes_tables_excel_can_read(tmp_path):
+    out = tmp_path / "res"
+    r = runner.invoke(app, ["analyze", str(SEED.parent), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    raw = (out / "sentences.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Arabic correctly
+    sents = pd.read_csv(out / "sentences.csv", encoding="utf-8-sig")
+    arts = pd.read_csv(out / "articles.csv", encoding="utf-8-sig")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(arts) == 1 and arts.loc[0, "n_sentences"] == len(sents)
+    assert summary["lexicon"]["name"] == "coalition" and summary["lexicon"]["version"]
+    assert summary["counts"]["sentences"] == len(sents)
+    assert set(sents["voice"]) <= {"authorial", "official", "other_source"}
+    assert (sents["label_threat"] == sents["labels"].fillna("").str.contains("threat")).all()
+
+
+def test_api_matches_saved_results(tmp_path):
+    res = framing.analyze(SEED)
+    res.save(tmp_path)
+    back = framing.load(tmp_path)
+    assert list(back.sentences["text"]) == list(res.sentences["text"])
+    assert back.articles.loc[0, "dominant_frame"] == res.articles.loc[0, "dominant_frame"]
+
+
+def test_dataframe_input_without_files():
+    df = pd.DataFrame({"body": ["قتل 12 مدنيا في تفجير انتحاري.", "", "فاز الفريق بالكأس."], "outlet": ["a", "b", "c"],
+                       "key": ["x1", "x2", "x3"]})
+    res = framing.analyze(df, text_column="body", id_column="key")
+    assert list(res.articles["doc_id"]) == ["x1", "x3"]
+    assert res.skipped.loc[0, "location"].startswith("row 1")
+    first = res.sentences[res.sentences.doc_id == "x1"].iloc[0]
+    assert first["label_civilian_harm"] and first["label_threat"]
+
+
+def test_score_jsonl_keeps_order_and_names_bad_line(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "قتل 5 مدنيين"}\n{"id": "b" "text"}\n{"id": "c", "text": "عقد اجتماع للتحالف"}\n',
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = runner.invoke(app, ["score", str(src), "-o", str(out)])
+    assert r.exit_code == 1
+    assert f"{src}:2" in r.output
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("id") for r in recs] == ["a", None, "c"]
+    assert recs[0]["labels"] == ["civilian_harm"] and recs[2]["labels"] == ["diplomacy"]
+
+
+def test_explain_prints_cues():
+    r = runner.invoke(app, ["explain", "ولم يحقق التحالف تقدما ملحوظا"])
+    assert r.exit_code == 0
+    assert "coalition_failure" in r.output and "negated" in r.output
+
+
+def test_lexicon_check_reports_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nversion: 1\nframes:\n  threat:\n    entries:\n      - {term: خطر, weight: -1}\n", encoding="utf-8")
+    r = runner.invoke(app, ["lexicon", "check", str(bad)])
+    assert r.exit_code == 1 and "bad.yaml:6" in r.output
+    assert runner.invoke(app, ["lexicon", "check"]).exit_code == 0

@@ -1,0 +1,70 @@
+import pytest
+
+from framing.lexicon import LexiconError, Matcher, load_lexicon, Entry, _normalize_term
+from framing.text import normalize_text
+
+HEADER = "name: t\nversion: 0.1\nframes:\n"
+
+
+def _matcher(*terms):
+    return Matcher([Entry(term=t, norm=_normalize_term("x", 1, t), frame="diplomacy") for t in terms])
+
+
+def _found(matcher, text):
+    norm = normalize_text(text)
+    return [norm[m.start:m.end] for m in matcher.find(norm)]
+
+
+def test_proclitics_match_and_suffix_only_with_wildcard():
+    exact = _matcher("تحالف")
+    assert _found(exact, "والتحالف للتحالف بالتحالف فالتحالف وللتحالف تحالف") == [
+        "والتحالف", "للتحالف", "بالتحالف", "فالتحالف", "وللتحالف", "تحالف"]
+    assert _found(exact, "التحالفات تحالفها") == []
+    wild = _matcher("تحالف*")
+    assert _found(wild, "التحالفات وتحالفها") == ["التحالفات", "وتحالفها"]
+
+
+def test_no_match_inside_a_word():
+    assert _found(_matcher("نجاح"), "انجاحه") == []
+
+
+def test_phrases_gaps_and_definite_entries():
+    m = _matcher("لم يسفر* ~ عن", "الدولة الإسلامية")
+    assert _found(m, "ولم يسفر الاجتماع الطويل عن شيء") == ["ولم يسفر الاجتماع الطويل عن"]
+    assert _found(m, "لم يسفر عن") == ["لم يسفر عن"]
+    assert _found(m, "للدولة الإسلامية وبالدولة الاسلامية") == ["للدوله الاسلاميه", "وبالدوله الاسلاميه"]
+
+
+def test_bundled_lexicon_is_valid_and_large(lexicon):
+    assert lexicon.name == "coalition"
+    frames = {e.frame for e in lexicon.entries if e.frame}
+    assert len(frames) == 6
+    assert len([e for e in lexicon.entries if e.frame]) >= 250
+
+
+def _write(tmp_path, body):
+    p = tmp_path / "lex.yaml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("body, line, words", [
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر, weight: 1\n", 6, ["invalid YAML"]),
+    (HEADER + "  threats:\n    entries:\n      - {term: خطر}\n", 4, ["unknown frame", "threats"]),
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر}\n      - {term: تهديد, weight: 7}\n", 7, ["weight", "تهديد"]),
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر}\n      - {term: تهديد}\n      - {term: خَطَر}\n", 8,
+     ["duplicate", "line 6", "خَطَر"]),
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر}\n      - {term: \"ـــ\"}\n", 7, ["normalizes to nothing"]),
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر, wieght: 2}\n", 6, ["unknown field", "wieght"]),
+    (HEADER + "  threat:\n    entries:\n      - {term: خطر}\ncues:\n  negaters: [لم]\n", None, ["unknown cue class"]),
+])
+def test_lexicon_errors_name_file_line_and_entry(tmp_path, body, line, words):
+    path = _write(tmp_path, body)
+    with pytest.raises(LexiconError) as err:
+        load_lexicon(path)
+    msg = str(err.value)
+    assert msg.startswith(str(path))
+    if line:
+        assert f"{path}:{line}:" in msg
+    for w in words:
+        assert w in msg

@@ -1,0 +1,82 @@
+"""The scorer on the seed: the codebook's examples, negation, attribution, offsets."""
+import pytest
+
+from framing.score import LexiconScorer
+from conftest import find
+
+CODEBOOK_EXAMPLES = [
+    ("يقف عاجزًا في مواجهة", "coalition_failure"),
+    ("ولم يسفر الاجتماع بأي جديد", "coalition_failure"),
+    ("يحقق نجاحات على الأرض", "official_success"),
+    ("لم يزل التنظيم الإرهابي يتوغل ويتمدد", "threat"),
+    ("يجند ألف عنصر كل شهر ويعوض خسائره البشرية", "threat"),
+    ("موقعًا 84 قتيلًا و300 جريح", "civilian_harm"),
+    ("أكثر من 280 شخصًا راحوا ضحايا غارات", "civilian_harm"),
+    ("واستعادت القوات العراقية الفلوجة", "military_progress"),
+    ("وتجتمع في واشنطن على مدار يومي", "diplomacy"),
+    ("هل يفلح في كبح مخاطر", "threat"),
+    ("حسب تصريح لتوني بلينكين", "official_success"),
+]
+
+
+@pytest.mark.parametrize("fragment, frame", CODEBOOK_EXAMPLES)
+def test_codebook_examples_get_their_frame(seed_scores, fragment, frame):
+    s = find(seed_scores, fragment)
+    assert frame in s.labels, (s.labels, [(h.frame, h.text) for h in s.hits])
+
+
+def test_official_success_is_never_authorial(seed_scores):
+    official = [s for s in seed_scores if "official_success" in s.labels]
+    assert len(official) >= 3
+    assert all(s.voice == "official" for s in official)
+
+
+@pytest.mark.parametrize("fragment, voice", [
+    ("وقال ماكورك: إن التحالف الدولي", "official"),      # name learned from «المبعوث … ماكغورك»
+    ("ويرى محللون أن داعش", "other_source"),
+    ("ووفق المرصد السوري", "other_source"),
+    ("وبَيَّن أن الوزراء", "official"),                  # continues the previous speaker (P5)
+    ("وتجتمع في واشنطن", "authorial"),
+])
+def test_voice(seed_scores, fragment, voice):
+    assert find(seed_scores, fragment).voice == voice
+
+
+def test_hit_offsets_point_at_original_words(seed_doc, seed_scores):
+    n = 0
+    for s in seed_scores:
+        for h in s.hits:
+            assert seed_doc.text[h.start:h.end] == h.text
+            n += 1
+    assert n > 50
+
+
+def test_negated_success_is_failure(lexicon):
+    sc = LexiconScorer(lexicon)
+    s = sc.score_text("ولم يحقق التحالف تقدما ملحوظا في الحرب على التنظيم")
+    assert "coalition_failure" in s.labels and "official_success" not in s.labels
+    assert any(h.negated for h in s.hits)
+    plain = sc.score_text("وقال الوزير إن التحالف حقق تقدما ملحوظا في الحرب على التنظيم")
+    assert "official_success" in plain.labels and "coalition_failure" not in plain.labels
+
+
+def test_success_needs_an_official_source(lexicon):
+    sc = LexiconScorer(lexicon)
+    authorial = sc.score_text("وحققت القوات نجاحا كبيرا في المعركة")
+    assert "official_success" not in authorial.labels and "military_progress" in authorial.labels
+    official = sc.score_text("وأعلن المتحدث باسم الجيش أن القوات حققت نجاحا كبيرا")
+    assert official.voice == "official" and "official_success" in official.labels
+
+
+def test_contrast_weighs_second_clause(lexicon):
+    s = LexiconScorer(lexicon).score_text("تلقى التنظيم ضربات موجعة، لكنه لم يفقد قدرته على تنفيذ الهجمات")
+    before = [h for h in s.hits if h.text == "ضربات موجعة"][0]
+    after = [h for h in s.hits if "الهجمات" in h.text][0]
+    assert before.weight < after.weight
+    assert "threat" in s.labels
+    assert any(h.negated and h.frame == "threat" for h in s.hits)  # «لم يفقد قدرته» is threat
+
+
+def test_unrelated_sentence_gets_no_frame(lexicon):
+    s = LexiconScorer(lexicon).score_text("فاز الفريق الأهلي بكأس الدوري بعد مباراة مثيرة")
+    assert s.labels == [] and s.voice == "authorial"
