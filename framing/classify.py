@@ -1,0 +1,163 @@
+"""The trained classifiers: scikit-learn estimators for frames (multi-label) and voice.
+
+Both take ``X`` as a DataFrame with a ``text`` column and, when
+``use_lexicon`` is on, the lexicon scorer's columns (``score_<frame>`` and
+``voice``: exactly what ``framing.analyze`` puts in ``Results.sentences``);
+:func:`lexicon_table` computes them for sentences that come without. They
+follow the estimator conventions (``fit``, ``predict_proba``, ``get_params``)
+and so work in ``Pipeline``, ``cross_validate`` and ``GridSearchCV``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import OneHotEncoder
+
+from .lexicon import FRAMES, VOICES
+from .text import TOKEN_RE, normalize_text
+
+_PREFIX = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف)(?=\w{3,})")
+_SUFFIX = re.compile(r"(?<=\w{3})(?:ات|ون|ين|ها|هم|هن|كم|نا|ه|ي)$")
+LEXICON_COLUMNS = [f"score_{f}" for f in FRAMES]
+
+
+def analyzer(text: str) -> list[str]:
+    """Features of a sentence: normalized words, their light stems, and word bigrams."""
+    words = TOKEN_RE.findall(normalize_text(text))
+    stems = [_SUFFIX.sub("", _PREFIX.sub("", w)) for w in words]
+    feats = words + ["~" + s for s in stems]
+    feats += [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    return feats
+
+
+def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lexicon=None) -> pd.DataFrame:
+    """Lexicon scores and voice for sentences, scored in order within each group (article), as analyze does."""
+    from .api import scorer
+    from .corpus import Sentence
+
+    sc = scorer(lexicon)
+    groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
+    rows: list[dict] = []
+    state: dict[str, tuple[set, str]] = {}
+    for i, (text, g) in enumerate(zip(texts, groups)):
+        aliases, previous = state.get(g, (set(), "authorial"))
+        s = sc.score_sentence(Sentence(str(g), i, 0, len(text), text), aliases, previous)
+        state[g] = (aliases, s.voice)
+        rows.append({"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice})
+    return pd.DataFrame(rows)
+
+
+class _Features(BaseEstimator):
+    """TF-IDF over words, stems and bigrams, plus (optionally) the lexicon's scores and voice."""
+
+    def __init__(self, use_lexicon: bool = True, min_df: int = 2, max_features: int | None = 50000):
+        self.use_lexicon = use_lexicon
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, X: pd.DataFrame, y=None):
+        X = _as_frame(X, self.use_lexicon)
+        self.tfidf_ = TfidfVectorizer(analyzer=analyzer, min_df=self.min_df, sublinear_tf=True,
+                                      max_features=self.max_features, dtype=np.float32)
+        self.tfidf_.fit(X["text"])
+        if self.use_lexicon:
+            self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
+        return self
+
+    def transform(self, X: pd.DataFrame):
+        X = _as_frame(X, self.use_lexicon)
+        parts = [self.tfidf_.transform(X["text"])]
+        if self.use_lexicon:
+            lex = X[LEXICON_COLUMNS].to_numpy(dtype=np.float32)
+            parts += [sparse.csr_matrix(lex * LEXICON_FEATURE_SCALE), self.voice_.transform(X[["voice"]])]
+        return sparse.hstack(parts).tocsr()
+
+
+LEXICON_FEATURE_SCALE = 3.0  # lexicon scores enter on a larger scale than single TF-IDF weights
+
+
+def _as_frame(X, use_lexicon: bool) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X:
+            raise ValueError("X needs a 'text' column")
+        if use_lexicon and not set(LEXICON_COLUMNS + ["voice"]) <= set(X.columns):
+            return lexicon_table(list(X["text"]))
+        return X
+    texts = list(X)
+    return lexicon_table(texts) if use_lexicon else pd.DataFrame({"text": texts})
+
+
+class FrameClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label frame classifier: one calibrated logistic regression per frame.
+
+    ``predict_proba`` returns an ``(n, 6)`` array of frame probabilities in
+    ``FRAMES`` order; ``predict`` applies ``thresholds_`` (per frame, chosen by
+    :func:`framing.evaluate.choose_thresholds`, 0.5 until then).
+    """
+
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, calibrate: bool = True,
+                 class_weight: str | None = "balanced", min_df: int = 2):
+        self.C = C
+        self.use_lexicon = use_lexicon
+        self.calibrate = calibrate
+        self.class_weight = class_weight
+        self.min_df = min_df
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        if y.ndim != 2 or y.shape[1] != len(FRAMES):
+            raise ValueError(f"y must be an (n, {len(FRAMES)}) 0/1 matrix in the order {FRAMES}")
+        self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
+        Z = self.features_.transform(X)
+        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear")
+        self.models_ = []
+        for j in range(len(FRAMES)):
+            yj = y[:, j]
+            if yj.min() == yj.max():  # a frame absent from this training slice
+                self.models_.append(float(yj[0]))
+                continue
+            model = CalibratedClassifierCV(clone(base), method="sigmoid", cv=3) if self.calibrate and min(
+                yj.sum(), len(yj) - yj.sum()) >= 3 else clone(base)
+            self.models_.append(model.fit(Z, yj))
+        self.classes_ = np.array(FRAMES)
+        if not hasattr(self, "thresholds_"):
+            self.thresholds_ = np.full(len(FRAMES), 0.5)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        Z = self.features_.transform(X)
+        cols = [np.full(Z.shape[0], m) if isinstance(m, float) else m.predict_proba(Z)[:, 1] for m in self.models_]
+        return np.column_stack(cols)
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+
+class VoiceClassifier(ClassifierMixin, BaseEstimator):
+    """Voice (authorial / official / other_source) from words and the lexicon's attribution."""
+
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2):
+        self.C = C
+        self.use_lexicon = use_lexicon
+        self.min_df = min_df
+
+    def fit(self, X, y):
+        self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
+        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000).fit(
+            self.features_.transform(X), np.asarray(y))
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model_.predict_proba(self.features_.transform(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -1,0 +1,113 @@
+"""Validation against human coding: grouped cross-validation of lexicon, classifier and combined."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+from .classify import FrameClassifier, VoiceClassifier
+from .lexicon import FRAMES, VOICES
+
+THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
+LEXICON_THRESHOLD = 0.5
+MODES = ("lexicon", "classifier", "combined")
+
+
+def choose_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per frame, the threshold on the grid that maximizes F1 (ties: the one nearest 0.5)."""
+    out = np.full(y.shape[1], 0.5)
+    for j in range(y.shape[1]):
+        best = max(THRESHOLD_GRID, key=lambda t: (f1_score(y[:, j], proba[:, j] >= t, zero_division=0), -abs(t - 0.5)))
+        out[j] = best
+    return out
+
+
+def oof_proba(make, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_splits: int) -> np.ndarray:
+    """Out-of-fold probabilities of a fresh estimator from ``make()`` under grouped K-fold."""
+    proba = np.zeros(y.shape, dtype=float)
+    for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
+        proba[te] = make().fit(X.iloc[tr], y[tr]).predict_proba(X.iloc[te])
+    return proba
+
+
+def fit_with_thresholds(X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, use_lexicon: bool,
+                        inner_splits: int = 3, **params) -> FrameClassifier:
+    """Fit a frame classifier and set per-frame thresholds from grouped inner cross-validation."""
+    make = lambda: FrameClassifier(use_lexicon=use_lexicon, **params)  # noqa: E731
+    splits = min(inner_splits, len(np.unique(groups)))
+    thresholds = choose_thresholds(y, oof_proba(make, X, y, groups, splits)) if splits >= 2 else np.full(len(FRAMES), 0.5)
+    model = make().fit(X, y)
+    model.thresholds_ = thresholds
+    return model
+
+
+@dataclass
+class Evaluation:
+    """Cross-validated predictions of every mode, and the tables computed from them."""
+
+    y: np.ndarray
+    voice: np.ndarray
+    proba: dict[str, np.ndarray] = field(default_factory=dict)
+    pred: dict[str, np.ndarray] = field(default_factory=dict)
+    voice_pred: dict[str, np.ndarray] = field(default_factory=dict)
+    n_splits: int = 5
+    n_groups: int = 0
+
+    def frame_table(self) -> pd.DataFrame:
+        rows = []
+        for mode in self.pred:
+            p, r, f, s = precision_recall_fscore_support(self.y, self.pred[mode], zero_division=0)
+            for j, frame in enumerate(FRAMES):
+                rows.append({"mode": mode, "frame": frame, "precision": p[j], "recall": r[j], "f1": f[j],
+                             "support": int(s[j]), "brier": brier_score_loss(self.y[:, j], np.clip(self.proba[mode][:, j], 0, 1))})
+        return pd.DataFrame(rows)
+
+    def summary_table(self) -> pd.DataFrame:
+        rows = []
+        for mode in self.pred:
+            rows.append({"mode": mode,
+                         "macro_f1": f1_score(self.y, self.pred[mode], average="macro", zero_division=0),
+                         "micro_f1": f1_score(self.y, self.pred[mode], average="micro", zero_division=0),
+                         "min_frame_f1": f1_score(self.y, self.pred[mode], average=None, zero_division=0).min(),
+                         "brier_mean": float(np.mean([brier_score_loss(self.y[:, j], np.clip(self.proba[mode][:, j], 0, 1))
+                                                      for j in range(len(FRAMES))])),
+                         "voice_accuracy": accuracy_score(self.voice, self.voice_pred[mode]),
+                         "voice_macro_f1": f1_score(self.voice, self.voice_pred[mode], average="macro", zero_division=0)})
+        return pd.DataFrame(rows)
+
+    def confusion(self, mode: str = "combined") -> pd.DataFrame:
+        """Rows: the gold frame; columns: how often each frame was predicted for those sentences (and 'none')."""
+        pred = self.pred[mode]
+        m = pd.DataFrame(0, index=list(FRAMES), columns=list(FRAMES) + ["none"])
+        for i, frame in enumerate(FRAMES):
+            rows = self.y[:, i] == 1
+            m.loc[frame, list(FRAMES)] = pred[rows].sum(axis=0)
+            m.loc[frame, "none"] = int((pred[rows].sum(axis=1) == 0).sum())
+        return m
+
+
+def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: np.ndarray,
+                        n_splits: int = 5, **params) -> Evaluation:
+    """Grouped K-fold (no article on both sides) for lexicon only, classifier only and combined."""
+    ev = Evaluation(y=y, voice=np.asarray(voice), n_splits=n_splits, n_groups=len(np.unique(groups)))
+    lex = X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float)
+    ev.proba["lexicon"] = lex
+    ev.pred["lexicon"] = (lex >= LEXICON_THRESHOLD).astype(int)
+    ev.voice_pred["lexicon"] = X["voice"].to_numpy()
+    for mode, use_lex in (("classifier", False), ("combined", True)):
+        proba = np.zeros(y.shape)
+        pred = np.zeros(y.shape, dtype=int)
+        vpred = np.empty(len(y), dtype=object)
+        for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
+            model = fit_with_thresholds(X.iloc[tr], y[tr], groups[tr], use_lex, **params)
+            proba[te] = model.predict_proba(X.iloc[te])
+            pred[te] = (proba[te] >= model.thresholds_).astype(int)
+            vpred[te] = VoiceClassifier(use_lexicon=use_lex).fit(X.iloc[tr], voice[tr]).predict(X.iloc[te])
+        ev.proba[mode], ev.pred[mode], ev.voice_pred[mode] = proba, pred, vpred
+    return ev
+
+
+__all__ = ["cross_validate_gold", "choose_thresholds", "fit_with_thresholds", "Evaluation", "VOICES"]

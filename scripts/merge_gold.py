@@ -1,0 +1,110 @@
+"""Merge coded sheets into the gold set, compute agreement, list disagreements for adjudication.
+
+    python scripts/merge_gold.py data/gold
+
+Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
+sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
+(final labels for double-coded disagreements) when present. Writes
+data/gold/gold.jsonl, data/gold/double_coded.jsonl, data/gold/agreement.csv
+and data/gold/disagreements.md.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from framing.gold import agreement, read_jsonl, validate_labels
+
+PRIMARY = "c1"
+SECOND = "c2"
+
+
+def main(root: Path) -> None:
+    sentences: dict[str, dict] = {}
+    order: list[str] = []
+    for f in sorted((root / "batches").glob("*.jsonl")):
+        primary = not f.stem.startswith("second_")
+        for art in read_jsonl(f):
+            for s in art["sentences"]:
+                if s["sid"] in sentences:
+                    continue
+                sentences[s["sid"]] = {"sid": s["sid"], "article": art["article"], "corpus": art["corpus"],
+                                       "doc_id": art["doc_id"], "outlet": art["source"], "date": art["date"],
+                                       "start": s["start"], "end": s["end"], "is_title": s["is_title"],
+                                       "text": s["text"], "batch": f.stem}
+                if primary:
+                    order.append(s["sid"])
+    coded: dict[str, dict[str, dict]] = {PRIMARY: {}, SECOND: {}}
+    for f in sorted((root / "coded").glob("*.jsonl")):
+        coder = f.stem.rsplit(".", 1)[1]
+        for n, rec in enumerate(read_jsonl(f), 1):
+            validate_labels(rec, f"{f}:{n}")
+            if rec["sid"] not in sentences:
+                raise SystemExit(f"{f}:{n}: unknown sentence id {rec['sid']}")
+            coded[coder][rec["sid"]] = rec
+    adjudicated = {}
+    if (root / "adjudicated.jsonl").exists():
+        for n, rec in enumerate(read_jsonl(root / "adjudicated.jsonl"), 1):
+            validate_labels(rec, f"{root / 'adjudicated.jsonl'}:{n}")
+            adjudicated[rec["sid"]] = rec
+    double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
+    disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
+    missing = [sid for sid in order if sid not in coded[PRIMARY]]
+    gold = []
+    for sid in order:
+        if sid not in coded[PRIMARY]:
+            continue
+        rec = dict(sentences[sid])
+        final = coded[PRIMARY][sid]
+        coders = [PRIMARY]
+        if sid in coded[SECOND]:
+            coders.append(SECOND)
+            if sid in adjudicated:
+                final = adjudicated[sid]
+                coders.append("adjudicator")
+        rec["frames"] = [f for f in _frames_in_order(final["frames"])]
+        rec["voice"] = final["voice"]
+        rec["coders"] = coders
+        gold.append(rec)
+    with (root / "gold.jsonl").open("w", encoding="utf-8") as fh:
+        for rec in gold:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    with (root / "double_coded.jsonl").open("w", encoding="utf-8") as fh:
+        for sid in double:
+            fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"],
+                                 PRIMARY: _labels_dict(coded[PRIMARY][sid]), SECOND: _labels_dict(coded[SECOND][sid]),
+                                 "final": _labels_dict(adjudicated.get(sid, coded[PRIMARY][sid]))},
+                                ensure_ascii=False) + "\n")
+    table = agreement(coded[PRIMARY], coded[SECOND])
+    table.to_csv(root / "agreement.csv", index=False)
+    with (root / "disagreements.md").open("w", encoding="utf-8") as fh:
+        for sid in disagreements:
+            a, b = coded[PRIMARY][sid], coded[SECOND][sid]
+            fh.write(f"[{sid}] {sentences[sid]['text']}\n  coder 1: {sorted(a['frames'])} {a['voice']}\n"
+                     f"  coder 2: {sorted(b['frames'])} {b['voice']}\n\n")
+    from collections import Counter
+    counts = Counter(f for r in gold for f in r["frames"])
+    print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
+          f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
+          f"not yet coded {len(missing)}")
+    print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
+    print("voices:", dict(Counter(r["voice"] for r in gold)))
+    print(table.to_string(index=False))
+
+
+def _labels(rec: dict) -> tuple:
+    return tuple(sorted(rec["frames"])), rec["voice"]
+
+
+def _labels_dict(rec: dict) -> dict:
+    return {"frames": sorted(rec["frames"]), "voice": rec["voice"]}
+
+
+def _frames_in_order(frames: list[str]) -> list[str]:
+    from framing.lexicon import FRAMES
+    return [f for f in FRAMES if f in frames]
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
