@@ -1,0 +1,233 @@
+"""Numbers behind the report, computed from a :class:`~framing.results.Results` only.
+
+Every function here reads the tables of a results folder (``sentences``,
+``articles``, ``hits``) and nothing else, so the PDF, the CSV files and a
+notebook that calls these functions agree. Shares are shares of sentences
+(a sentence carries a frame when its ``label_<frame>`` is true) or of
+articles (an article carries a frame when at least one of its sentences
+does).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..lexicon import FRAMES, VOICES
+from ..results import Results
+
+BOOTSTRAP_SEED = 20160720   # fixed: the same results folder gives the same intervals
+BOOTSTRAP_RESAMPLES = 2000
+UNKNOWN_OUTLET = "—"
+
+
+def label_matrix(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Sentences x frames, True where the sentence carries the frame."""
+    cols = {}
+    for f in FRAMES:
+        col = sentences.get(f"label_{f}")
+        if col is None:
+            cols[f] = pd.Series(False, index=sentences.index)
+        elif col.dtype == bool:
+            cols[f] = col
+        else:
+            cols[f] = col.astype(str).str.strip().str.lower().isin(("true", "1", "1.0", "yes"))
+    return pd.DataFrame(cols, index=sentences.index)
+
+
+def _truthy(v) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "1.0", "yes")
+    return bool(v) and v == v
+
+
+def article_of(res: Results, doc_id) -> Results:
+    """The results of one article (same tables, filtered by ``doc_id``)."""
+    key = str(doc_id)
+    pick = lambda df: df[df["doc_id"].astype(str) == key].reset_index(drop=True) if "doc_id" in df else df  # noqa: E731
+    out = Results(pick(res.sentences), pick(res.articles), pick(res.hits), res.skipped, dict(res.meta))
+    if out.articles.empty and out.sentences.empty:
+        raise KeyError(f"no article {doc_id!r} in these results")
+    return out
+
+
+def per_article(res: Results) -> pd.DataFrame:
+    """One row per article: doc_id, outlet, date, n_sentences and n_<frame> (labelled sentences)."""
+    s = res.sentences
+    lab = label_matrix(s)
+    lab["doc_id"] = s["doc_id"].astype(str).values
+    counts = lab.groupby("doc_id", sort=False)[list(FRAMES)].sum()
+    n = s.groupby(s["doc_id"].astype(str), sort=False).size().rename("n_sentences")
+    counts = counts.join(n, how="outer").fillna(0)
+    a = res.articles
+    if not a.empty:
+        ids = a["doc_id"].astype(str).tolist()
+        known = set(ids)
+        order = ids + [d for d in counts.index if d not in known]
+        counts = counts.reindex(order).fillna(0)
+        for col in ("source", "date", "title"):
+            values = dict(zip(ids, a[col])) if col in a else {}
+            counts[col] = [values.get(d) for d in counts.index]
+        counts["outlet"] = [outlet_name(v) for v in counts.pop("source")]
+    else:
+        counts["outlet"], counts["date"], counts["title"] = UNKNOWN_OUTLET, None, None
+    counts[list(FRAMES)] = counts[list(FRAMES)].astype(int)
+    counts["n_sentences"] = counts["n_sentences"].astype(int)
+    counts.index.name = "doc_id"
+    return counts.reset_index()
+
+
+def outlet_name(v) -> str:
+    if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+        return UNKNOWN_OUTLET
+    return str(v).strip()
+
+
+def bootstrap_prevalence(res: Results, n_boot: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                         level: float = 0.95) -> pd.DataFrame:
+    """Prevalence of each frame with percentile bootstrap intervals, resampling whole articles.
+
+    Columns: ``frame``, ``sentences`` (labelled), ``sentence_share`` with
+    ``sentence_lo``/``sentence_hi`` (the share of all sentences: a ratio of
+    sums over the resampled articles), ``articles`` (carrying the frame),
+    ``article_share`` with ``article_lo``/``article_hi``. Same seed, same
+    intervals.
+    """
+    pa = per_article(res)
+    rows = []
+    k = pa[list(FRAMES)].to_numpy(dtype=float)
+    n = pa["n_sentences"].to_numpy(dtype=float)
+    n_docs = len(pa)
+    alpha = (1 - level) / 2
+    if n_docs:
+        idx = np.random.default_rng(seed).integers(0, n_docs, size=(n_boot, n_docs))
+        tot = n[idx].sum(axis=1)
+        sent_boot = k[idx].sum(axis=1) / np.where(tot > 0, tot, 1)[:, None]
+        art_boot = (k[idx] > 0).mean(axis=1)
+    for j, f in enumerate(FRAMES):
+        row = {"frame": f, "sentences": int(k[:, j].sum()) if n_docs else 0,
+               "articles": int((k[:, j] > 0).sum()) if n_docs else 0}
+        row["sentence_share"] = float(k[:, j].sum() / n.sum()) if n_docs and n.sum() else 0.0
+        row["article_share"] = float((k[:, j] > 0).mean()) if n_docs else 0.0
+        if n_docs:
+            q = [alpha, 1 - alpha]
+            row["sentence_lo"], row["sentence_hi"] = (float(v) for v in np.quantile(sent_boot[:, j], q))
+            row["article_lo"], row["article_hi"] = (float(v) for v in np.quantile(art_boot[:, j], q))
+        else:
+            row.update(sentence_lo=0.0, sentence_hi=0.0, article_lo=0.0, article_hi=0.0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cooccurrence(res: Results, unit: str = "sentence") -> pd.DataFrame:
+    """Frames x frames counts: sentences (``unit="sentence"``) or articles (``"article"``) carrying both.
+
+    The diagonal holds the number of sentences or articles carrying the frame at all.
+    """
+    if unit == "sentence":
+        m = label_matrix(res.sentences).to_numpy(dtype=int)
+    elif unit == "article":
+        m = (per_article(res)[list(FRAMES)].to_numpy() > 0).astype(int)
+    else:
+        raise ValueError(f"unit must be 'sentence' or 'article', not {unit!r}")
+    return pd.DataFrame(m.T @ m, index=list(FRAMES), columns=list(FRAMES))
+
+
+def outlet_shares(res: Results) -> pd.DataFrame:
+    """Per outlet: articles, sentences and the share of sentences carrying each frame (columns = frames)."""
+    pa = per_article(res)
+    g = pa.groupby("outlet", sort=True)
+    out = g[list(FRAMES)].sum().div(g["n_sentences"].sum().replace(0, np.nan), axis=0).fillna(0.0)
+    out.insert(0, "sentences", g["n_sentences"].sum())
+    out.insert(0, "articles", g.size())
+    return out
+
+
+def article_dates(res: Results) -> pd.Series:
+    """Each article's date (the calendar day as written in the article; NaT when there is none)."""
+    pa = per_article(res)
+    day = pa["date"].map(lambda v: str(v)[:10] if isinstance(v, str) else None)
+    return pd.Series(pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").values, index=pa["doc_id"], name="date")
+
+
+def choose_period(dates: pd.Series) -> str | None:
+    """``"month"`` when the dated articles span two months or more, else ``"week"`` if two weeks, else None."""
+    d = dates.dropna()
+    if d.empty:
+        return None
+    if d.dt.to_period("M").nunique() >= 2:
+        return "month"
+    if d.dt.to_period("W").nunique() >= 2:
+        return "week"
+    return None
+
+
+def period_shares(res: Results, period: str | None = None, by_outlet: bool = False) -> pd.DataFrame:
+    """Share of sentences per frame by month or week (``period``; default: :func:`choose_period`).
+
+    Index: the period's first day (and the outlet when ``by_outlet``); columns:
+    ``articles``, ``sentences`` and one share column per frame. Undated
+    articles are left out.
+    """
+    pa = per_article(res)
+    pa["day"] = article_dates(res).values
+    period = period or choose_period(pa["day"])
+    pa = pa.dropna(subset=["day"])
+    if period is None or pa.empty:
+        return pd.DataFrame(columns=["articles", "sentences", *FRAMES])
+    pa["period"] = pa["day"].dt.to_period("M" if period == "month" else "W").dt.start_time
+    keys = ["period", "outlet"] if by_outlet else ["period"]
+    g = pa.groupby(keys, sort=True)
+    out = g[list(FRAMES)].sum().div(g["n_sentences"].sum().replace(0, np.nan), axis=0).fillna(0.0)
+    out.insert(0, "sentences", g["n_sentences"].sum())
+    out.insert(0, "articles", g.size())
+    return out
+
+
+def balance_by_outlet(res: Results, a: str = "official_success", b: str = "coalition_failure") -> pd.DataFrame:
+    """Per outlet: sentences and shares of two frames and the balance ``(a - b) / (a + b)`` (NaN if neither)."""
+    pa = per_article(res)
+    g = pa.groupby("outlet", sort=True)
+    n = g["n_sentences"].sum()
+    out = pd.DataFrame({"articles": g.size(), "sentences": n, a: g[a].sum(), b: g[b].sum()})
+    out[f"share_{a}"] = (out[a] / n.replace(0, np.nan)).fillna(0.0)
+    out[f"share_{b}"] = (out[b] / n.replace(0, np.nan)).fillna(0.0)
+    both = (out[a] + out[b]).replace(0, np.nan)
+    out["balance"] = (out[a] - out[b]) / both
+    return out
+
+
+def voice_by_frame(res: Results) -> pd.DataFrame:
+    """Frames x voices: how many of the sentences carrying each frame are in each voice (plus ``all`` sentences)."""
+    s = res.sentences
+    lab = label_matrix(s)
+    voice = s["voice"].astype(str) if "voice" in s else pd.Series("authorial", index=s.index)
+    rows = {"all": {v: int((voice == v).sum()) for v in VOICES}}
+    for f in FRAMES:
+        rows[f] = {v: int(((voice == v) & lab[f]).sum()) for v in VOICES}
+    return pd.DataFrame.from_dict(rows, orient="index")[list(VOICES)]
+
+
+def typical_sentences(res: Results, frame: str, k: int = 3, per_article: int = 1) -> pd.DataFrame:
+    """The ``k`` most typical sentences of a frame: labelled with it, highest score first.
+
+    Ties go to sentences with fewer other frames (purer examples), then shorter
+    ones; at most ``per_article`` sentences from one article, so the examples
+    come from different articles.
+    """
+    s = res.sentences
+    if s.empty:
+        return s.iloc[0:0]
+    lab = label_matrix(s)
+    cand = s[lab[frame]].copy()
+    if cand.empty:
+        return cand
+    cand["_others"] = lab.loc[cand.index].sum(axis=1) - 1
+    cand["_len"] = cand["text"].astype(str).str.len()
+    cand = cand.sort_values([f"score_{frame}", "_others", "_len"], ascending=[False, True, True], kind="stable")
+    cand = cand.groupby(cand["doc_id"].astype(str), sort=False).head(per_article).head(k)
+    return cand.drop(columns=["_others", "_len"])
+
+
+__all__ = ["label_matrix", "article_of", "per_article", "bootstrap_prevalence", "cooccurrence", "outlet_shares",
+           "article_dates", "choose_period", "period_shares", "balance_by_outlet", "voice_by_frame",
+           "typical_sentences", "BOOTSTRAP_SEED", "BOOTSTRAP_RESAMPLES"]
