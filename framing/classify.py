@@ -68,6 +68,7 @@ class _Features(BaseEstimator):
         self.tfidf_ = TfidfVectorizer(analyzer=analyzer, min_df=self.min_df, sublinear_tf=True,
                                       max_features=self.max_features, dtype=np.float32)
         self.tfidf_.fit(X["text"])
+        self.tfidf_.stop_words_ = None  # the pruned terms: only needed for introspection, and large on disk
         if self.use_lexicon:
             self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
         return self
@@ -117,7 +118,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must be an (n, {len(FRAMES)}) 0/1 matrix in the order {FRAMES}")
         self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
         Z = self.features_.transform(X)
-        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear")
+        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear", dual=True)
         self.models_ = []
         for j in range(len(FRAMES)):
             yj = y[:, j]
@@ -141,8 +142,12 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
 
-class VoiceClassifier(ClassifierMixin, BaseEstimator):
-    """Voice (authorial / official / other_source) from words and the lexicon's attribution."""
+class LabelClassifier(ClassifierMixin, BaseEstimator):
+    """A single-label text classifier (logistic regression over the same text features).
+
+    Used for voice (with the lexicon's attribution as features) and, with
+    ``use_lexicon=False``, for any labelled text set (e.g. ArAIEval's propaganda labels).
+    """
 
     def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2):
         self.C = C
@@ -161,3 +166,7 @@ class VoiceClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class VoiceClassifier(LabelClassifier):
+    """Voice (authorial / official / other_source) from words and the lexicon's attribution."""

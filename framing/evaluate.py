@@ -111,3 +111,24 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
 
 
 __all__ = ["cross_validate_gold", "choose_thresholds", "fit_with_thresholds", "Evaluation", "VOICES"]
+
+
+def gold_table(paths, lexicon=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    """Gold files as the classifiers' input: lexicon table, frame matrix, voices, article groups, raw records."""
+    from .classify import lexicon_table
+    from .gold import load_gold
+
+    gold = load_gold(paths)
+    table = lexicon_table(list(gold["text"]), list(gold["group"]), lexicon)
+    return table, gold[list(FRAMES)].to_numpy(), gold["voice"].to_numpy(), gold["group"].to_numpy(), gold
+
+
+def report_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
+    """The tables a methods section cites."""
+    frames = ev.frame_table()
+    return {
+        "summary": ev.summary_table(),
+        "f1": frames.pivot(index="frame", columns="mode", values="f1").reindex(list(FRAMES))[list(MODES)],
+        "per_frame": frames,
+        "confusion": ev.confusion("combined"),
+    }

@@ -1,0 +1,198 @@
+"""Trained models on disk: skops files (never pickle) with a metadata record and checksums.
+
+A model folder holds ``frames.skops``, ``voice.skops`` and ``model.json``
+(format, schema, lexicon version, training data hash, date, thresholds,
+metrics, and the SHA-256 of each skops file). Loading refuses a folder whose
+files do not match their checksums (tampered) or whose skops files contain any
+type outside :data:`TRUSTED_TYPES` (foreign).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .classify import FrameClassifier, LabelClassifier, VoiceClassifier
+from .lexicon import FRAMES
+
+FORMAT = "framing-model/1"
+TRUSTED_TYPES = frozenset({
+    "framing.classify.FrameClassifier", "framing.classify.VoiceClassifier", "framing.classify.LabelClassifier",
+    "framing.classify._Features", "framing.classify.analyzer",
+    "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
+})
+
+
+class ModelError(ValueError):
+    """A model folder that cannot be used, and why."""
+
+
+@dataclass
+class Model:
+    frames: FrameClassifier
+    voice: VoiceClassifier
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(zip(FRAMES, map(float, self.frames.thresholds_)))
+
+    def predict(self, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table."""
+        if table.empty:
+            return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
+        proba = self.frames.predict_proba(table)
+        labels = (proba >= self.frames.thresholds_).astype(int)
+        voice = self.voice.predict(table) if self.meta.get("voice_from") == "classifier" else table["voice"].to_numpy()
+        return proba, labels, voice
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class LabelModel:
+    """A single-label text classifier trained on someone else's labels (``framing train --label-field``)."""
+
+    classifier: LabelClassifier
+    meta: dict = field(default_factory=dict)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return self.classifier.predict(pd.DataFrame({"text": texts}))
+
+
+def save_model(model: Model | LabelModel, folder: str | Path) -> Path:
+    """Write the skops files and ``model.json`` with their checksums."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = dict(model.meta)
+    if isinstance(model, Model):
+        parts = {"frames.skops": model.frames, "voice.skops": model.voice}
+        meta.update(task="frames", frames=list(FRAMES), thresholds=model.thresholds)
+    else:
+        parts = {"label.skops": model.classifier}
+        meta.update(task="label", classes=[str(c) for c in model.classifier.classes_])
+    import skops.io as sio  # imported on use: it takes seconds (it loads torch through scikit-learn)
+
+    meta.update(format=FORMAT, saved=datetime.now(timezone.utc).isoformat(timespec="seconds"), files={})
+    for name, est in parts.items():
+        sio.dump(est, folder / name, compression=zipfile.ZIP_DEFLATED)
+        meta["files"][name] = _sha256(folder / name)
+    (folder / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    model.meta = meta
+    return folder
+
+
+def load_model(folder: str | Path) -> Model | LabelModel:
+    """Load a model folder after checking its format, checksums and the types its files contain."""
+    folder = Path(folder)
+    meta_path = folder / "model.json"
+    if not meta_path.exists():
+        raise ModelError(f"{folder}: not a framing model folder (no model.json)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{meta_path}: unreadable metadata ({exc.msg})") from exc
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"{meta_path}: unknown model format {meta.get('format')!r} (expected {FORMAT})")
+    if meta.get("task") == "frames" and meta.get("frames") != list(FRAMES):
+        raise ModelError(f"{meta_path}: model was trained for frames {meta.get('frames')}, this schema has {list(FRAMES)}")
+    expected = {"frames": ["frames.skops", "voice.skops"], "label": ["label.skops"]}.get(meta.get("task"))
+    if expected is None:
+        raise ModelError(f"{meta_path}: unknown task {meta.get('task')!r}")
+    parts = {name: _load_part(folder / name, meta) for name in expected}
+    if meta["task"] == "label":
+        if not isinstance(parts["label.skops"], LabelClassifier):
+            raise ModelError(f"{folder}: label.skops does not hold a framing classifier")
+        return LabelModel(parts["label.skops"], meta)
+    if not isinstance(parts["frames.skops"], FrameClassifier) or not isinstance(parts["voice.skops"], VoiceClassifier):
+        raise ModelError(f"{folder}: the skops files do not hold framing classifiers")
+    return Model(parts["frames.skops"], parts["voice.skops"], meta)
+
+
+def _load_part(path: Path, meta: dict):
+    import skops.io as sio
+    if not path.exists():
+        raise ModelError(f"{path}: missing")
+    if _sha256(path) != meta.get("files", {}).get(path.name):
+        raise ModelError(f"{path}: checksum does not match model.json; the file was changed or replaced — refusing to load it")
+    try:
+        untrusted = set(sio.get_untrusted_types(file=path))
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the file is not a skops model
+        raise ModelError(f"{path}: not a readable skops file ({exc})") from exc
+    foreign = untrusted - TRUSTED_TYPES
+    if foreign:
+        raise ModelError(f"{path}: contains types framing does not trust ({', '.join(sorted(foreign))}); refusing to load it")
+    return sio.load(path, trusted=sorted(untrusted))
+
+
+def default_model_path() -> Path:
+    return Path(__file__).resolve().parent / "data" / "model"
+
+
+def default_model() -> Model | None:
+    """The model shipped with the package, or ``None`` when this installation has none."""
+    path = default_model_path()
+    if not (path / "model.json").exists():
+        return None
+    model = load_model(path)
+    if not isinstance(model, Model):
+        raise ModelError(f"{path}: the bundled model is not a frame model")
+    return model
+
+
+def train_model(table: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: np.ndarray,
+                data_hash: str, lexicon_meta: dict, n_splits: int = 5) -> Model:
+    """Fit the frame and voice classifiers on a lexicon table; thresholds and voice source from grouped CV."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import GroupKFold
+
+    from .evaluate import choose_thresholds, oof_proba
+
+    splits = min(n_splits, len(np.unique(groups)))
+    proba = oof_proba(lambda: FrameClassifier(use_lexicon=True), table, y, groups, splits)
+    thresholds = choose_thresholds(y, proba)
+    pred = (proba >= thresholds).astype(int)
+    vpred = np.empty(len(voice), dtype=object)
+    for tr, te in GroupKFold(n_splits=splits).split(table, voice, groups):
+        vpred[te] = VoiceClassifier().fit(table.iloc[tr], voice[tr]).predict(table.iloc[te])
+    acc_clf, acc_lex = accuracy_score(voice, vpred), accuracy_score(voice, table["voice"])
+    frames = FrameClassifier(use_lexicon=True).fit(table, y)
+    frames.thresholds_ = thresholds
+    meta = {
+        "schema": "coalition", "lexicon": lexicon_meta, "training_data_sha256": data_hash,
+        "trained": datetime.now(timezone.utc).isoformat(timespec="seconds"), "n_sentences": int(len(y)),
+        "n_articles": int(len(np.unique(groups))), "positives": dict(zip(FRAMES, map(int, y.sum(axis=0)))),
+        "voice_from": "classifier" if acc_clf > acc_lex else "lexicon",
+        "oof_metrics": {"note": f"grouped {splits}-fold out-of-fold; thresholds chosen on the same predictions",
+                        "macro_f1": round(float(f1_score(y, pred, average="macro", zero_division=0)), 4),
+                        "f1": dict(zip(FRAMES, np.round(f1_score(y, pred, average=None, zero_division=0), 4).tolist())),
+                        "voice_accuracy_classifier": round(float(acc_clf), 4),
+                        "voice_accuracy_lexicon": round(float(acc_lex), 4)},
+    }
+    return Model(frames, VoiceClassifier().fit(table, voice), meta)
+
+
+def data_hash(records: pd.DataFrame) -> str:
+    """SHA-256 of the training records' text and labels (order-independent)."""
+    lines = sorted(json.dumps([t, sorted(f), v], ensure_ascii=False)
+                   for t, f, v in zip(records["text"], records["frames"], records["voice"]))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def train_from_gold(paths, lexicon=None) -> Model:
+    """Train the frame and voice models on gold JSONL files."""
+    from .api import scorer
+    from .evaluate import gold_table
+
+    table, y, voice, groups, gold = gold_table(paths, lexicon)
+    lex = scorer(lexicon).lexicon
+    return train_model(table, y, voice, groups, data_hash(gold), {"name": lex.name, "version": lex.version,
+                       "sha256": hashlib.sha256(Path(lex.path).read_bytes()).hexdigest()})

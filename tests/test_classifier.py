@@ -1,0 +1,167 @@
+"""The classifier module: estimator conventions, persistence, refusal of tampered or foreign models."""
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold, cross_validate
+from typer.testing import CliRunner
+
+import framing
+from framing.classify import FrameClassifier, VoiceClassifier, lexicon_table
+from framing.cli import app
+from framing.gold import agreement, krippendorff_alpha_nominal, load_gold
+from framing.lexicon import FRAMES
+from framing.model import Model, ModelError, load_model, save_model
+
+GOLD = Path(__file__).resolve().parent.parent / "data" / "gold" / "gold.jsonl"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_gold(tmp_path_factory):
+    """The first ~40 articles of the gold set: enough positives of every frame, fast to train."""
+    gold = load_gold([GOLD])
+    keep = list(dict.fromkeys(gold["group"]))[:40]
+    path = tmp_path_factory.mktemp("gold") / "small.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in gold[gold["group"].isin(keep)].to_dict("records"):
+            fh.write(json.dumps({k: rec[k] for k in ("sid", "doc_id", "text", "frames", "voice")}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(small_gold, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model")
+    r = runner.invoke(app, ["train", str(small_gold), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_gold_set_size_and_provenance():
+    gold = load_gold([GOLD])
+    assert len(gold) >= 1500
+    assert {"corpus", "doc_id", "start", "end", "outlet", "coders"} <= set(gold.columns)
+    assert (gold[list(FRAMES)].sum() >= 100).all()
+
+
+def test_alpha_matches_known_values():
+    assert krippendorff_alpha_nominal([(1, 1), (0, 0), (1, 1), (0, 0)]) == 1.0
+    # Krippendorff (2011) style check: one disagreement in 4 binary units, 2 coders
+    assert round(krippendorff_alpha_nominal([(1, 1), (1, 0), (0, 0), (0, 0)]), 4) == 0.5333
+    table = agreement({"a": {"frames": ["threat"], "voice": "official"}, "b": {"frames": [], "voice": "authorial"}},
+                      {"a": {"frames": ["threat"], "voice": "official"}, "b": {"frames": ["threat"], "voice": "authorial"}})
+    assert table.set_index("label").loc["voice", "agreement"] == 1.0
+    assert table.set_index("label").loc["threat", "agreement"] == 0.5
+
+
+def test_estimators_follow_sklearn_conventions(small_gold):
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    y = gold[list(FRAMES)].to_numpy()
+    clf = FrameClassifier(C=2.0)
+    assert clone(clf).get_params()["C"] == 2.0
+    res = cross_validate(clf, X, y, groups=gold["group"], cv=GroupKFold(3), scoring="f1_macro")
+    assert np.all(res["test_score"] > 0.2)
+    voice = VoiceClassifier().fit(X, gold["voice"])
+    proba = voice.predict_proba(X.head(5))
+    assert proba.shape == (5, 3) and np.allclose(proba.sum(axis=1), 1)
+
+
+def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
+    model = load_model(trained)
+    meta = json.loads((trained / "model.json").read_text())
+    assert meta["training_data_sha256"] and meta["lexicon"]["version"] and meta["oof_metrics"]["macro_f1"] > 0
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"][:30]), list(gold["group"][:30]))
+    p1 = model.frames.predict_proba(X)
+    again = save_model(Model(model.frames, model.voice, dict(model.meta)), trained.parent / "copy")
+    p2 = load_model(again).frames.predict_proba(X)
+    assert np.array_equal(p1, p2)
+
+
+def test_analyze_uses_model_and_keeps_lexicon_evidence(trained):
+    res = framing.analyze(Path(__file__).resolve().parent.parent / "seeds", model=trained)
+    assert res.meta["model"] == "lexicon+classifier"
+    s = res.sentences
+    assert {"lexicon_threat", "lexicon_voice"} <= set(s.columns)
+    assert (s["hits"].str.len() > 0).sum() > 10
+    lex_only = framing.analyze(Path(__file__).resolve().parent.parent / "seeds", model=False)
+    assert lex_only.meta["model"] == "lexicon"
+
+
+def test_tampered_model_is_refused(trained, tmp_path):
+    bad = tmp_path / "tampered"
+    shutil.copytree(trained, bad)
+    data = bytearray((bad / "frames.skops").read_bytes())
+    data[-100] ^= 0xFF
+    (bad / "frames.skops").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(bad)
+
+
+class Foreign:
+    """Stands for code a model file might try to smuggle in."""
+
+    def __init__(self):
+        self.command = "echo owned"
+
+
+def test_foreign_model_is_refused(trained, tmp_path):
+    import skops.io as sio
+
+    foreign = tmp_path / "foreign"
+    shutil.copytree(trained, foreign)
+    sio.dump({"payload": Foreign()}, foreign / "frames.skops")  # a type framing does not trust
+    meta = json.loads((foreign / "model.json").read_text())
+    import hashlib
+    meta["files"]["frames.skops"] = hashlib.sha256((foreign / "frames.skops").read_bytes()).hexdigest()
+    (foreign / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="trust"):
+        load_model(foreign)
+    (foreign / "model.json").write_text("{}")
+    with pytest.raises(ModelError, match="format"):
+        load_model(foreign)
+
+
+def test_evaluate_reports_all_modes(small_gold, tmp_path):
+    r = runner.invoke(app, ["evaluate", str(small_gold), "-o", str(tmp_path), "--folds", "3"])
+    assert r.exit_code == 0, r.output
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert list(summary["mode"]) == ["lexicon", "classifier", "combined"]
+    assert summary["macro_f1"].between(0, 1).all() and summary["voice_accuracy"].between(0, 1).all()
+    confusion = pd.read_csv(tmp_path / "confusion.csv", index_col=0)
+    assert list(confusion.index) == list(FRAMES)
+
+
+def test_label_mode_trains_on_other_labels(tmp_path):
+    rows = [{"text": t, "label": l} for t, l in [("هذا خبر عادي عن الطقس", "false"), ("العدو الغاشم يدمر كل شيء", "true")] * 15]
+    src = tmp_path / "train.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert runner.invoke(app, ["train", str(src), "--label-field", "label", "-o", str(tmp_path / "m")]).exit_code == 0
+    r = runner.invoke(app, ["evaluate", str(src), "--model", str(tmp_path / "m"), "--label-field", "label",
+                            "-o", str(tmp_path / "e")])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "e" / "label_evaluation.json").read_text())["micro_f1"] == 1.0
+
+
+def test_annotate_round_trip(tmp_path):
+    res = framing.analyze(Path(__file__).resolve().parent.parent / "seeds", model=False)
+    res.save(tmp_path / "res")
+    sheet = tmp_path / "sheet.csv"
+    assert runner.invoke(app, ["annotate", "export", str(tmp_path / "res"), "-o", str(sheet), "--n", "5"]).exit_code == 0
+    df = pd.read_csv(sheet, encoding="utf-8-sig", keep_default_na=False)
+    assert len(df) == 5 and (df["frames"] == "").all()
+    df.loc[0, ["frames", "voice"]] = ["threat;diplomacy", "official"]
+    df.to_csv(sheet, index=False, encoding="utf-8-sig")
+    out = tmp_path / "gold.jsonl"
+    assert runner.invoke(app, ["annotate", "import", str(sheet), "-o", str(out)]).exit_code == 0
+    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 1 and recs[0]["frames"] == ["threat", "diplomacy"]
+    df.loc[1, ["frames", "voice"]] = ["threats", "official"]
+    df.to_csv(sheet, index=False, encoding="utf-8-sig")
+    r = runner.invoke(app, ["annotate", "import", str(sheet), "-o", str(out)])
+    assert r.exit_code == 2 and "row 3" in r.output and "threats" in r.output
