@@ -4,7 +4,8 @@
 
 Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
 sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
-(final labels for double-coded disagreements) when present. Writes
+(final labels for double-coded disagreements) and data/gold/consistency.jsonl
+(labels changed when project decisions P8/P9 came after the coding) when present. Writes
 data/gold/gold.jsonl, data/gold/double_coded.jsonl, data/gold/agreement.csv
 and data/gold/disagreements.md.
 """
@@ -48,6 +49,11 @@ def main(root: Path) -> None:
         for n, rec in enumerate(read_jsonl(root / "adjudicated.jsonl"), 1):
             validate_labels(rec, f"{root / 'adjudicated.jsonl'}:{n}")
             adjudicated[rec["sid"]] = rec
+    consistency = {}
+    if (root / "consistency.jsonl").exists():
+        for n, rec in enumerate(read_jsonl(root / "consistency.jsonl"), 1):
+            validate_labels(rec, f"{root / 'consistency.jsonl'}:{n}")
+            consistency[rec["sid"]] = rec
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
     disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
@@ -58,6 +64,9 @@ def main(root: Path) -> None:
         rec = dict(sentences[sid])
         final = coded[PRIMARY][sid]
         coders = [PRIMARY]
+        if sid in consistency:
+            final = consistency[sid]
+            coders.append("consistency")
         if sid in coded[SECOND]:
             coders.append(SECOND)
             if sid in adjudicated:
@@ -74,7 +83,7 @@ def main(root: Path) -> None:
         for sid in double:
             fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"],
                                  PRIMARY: _labels_dict(coded[PRIMARY][sid]), SECOND: _labels_dict(coded[SECOND][sid]),
-                                 "final": _labels_dict(adjudicated.get(sid, coded[PRIMARY][sid]))},
+                                 "final": _labels_dict(adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid])))},
                                 ensure_ascii=False) + "\n")
     table = agreement(coded[PRIMARY], coded[SECOND])
     table.to_csv(root / "agreement.csv", index=False)
@@ -87,6 +96,7 @@ def main(root: Path) -> None:
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
           f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
+          f"consistency changes {len(consistency)}, "
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
     print("voices:", dict(Counter(r["voice"] for r in gold)))
