@@ -118,7 +118,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must be an (n, {len(FRAMES)}) 0/1 matrix in the order {FRAMES}")
         self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
         Z = self.features_.transform(X)
-        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear", dual=True)
+        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear", dual=True,
+                                  random_state=0)
         self.models_ = []
         for j in range(len(FRAMES)):
             yj = y[:, j]
@@ -156,7 +157,7 @@ class LabelClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
-        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000).fit(
+        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
             self.features_.transform(X), np.asarray(y))
         self.classes_ = self.model_.classes_
         return self

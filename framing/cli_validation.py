@@ -101,10 +101,14 @@ def evaluate(
         raise typer.Exit(2)
     tables = ev_mod.report_tables(ev)
     out.print(f"{len(y)} sentences, {ev.n_groups} articles, grouped {folds}-fold cross-validation")
-    out.print(_df_table(tables["summary"], "Summary"))
+    short = {"macro_f1": "macro F1", "micro_f1": "micro F1", "min_frame_f1": "min F1", "brier_mean": "Brier",
+             "voice_accuracy": "voice acc", "voice_macro_f1": "voice F1"}
+    out.print(_df_table(tables["summary"].rename(columns=short), "Summary"))
     out.print(_df_table(tables["f1"].reset_index(), "F1 per frame"))
-    out.print(_df_table(tables["confusion"].reset_index().rename(columns={"index": "gold \\ predicted"}),
-                        "Combined: predicted frames for the sentences of each gold frame"))
+    abbrev = {f: "".join(w[0] for w in f.split("_")) for f in FRAMES}
+    conf = tables["confusion"].rename(columns=abbrev).rename(index=abbrev).reset_index()
+    out.print(_df_table(conf.rename(columns={"index": "gold"}), "Combined: frames predicted for the sentences of "
+                        "each gold frame (" + ", ".join(f"{v}={k}" for k, v in abbrev.items()) + ")"))
     for name, df in tables.items():
         df.to_csv(output / f"{name}.csv", index=name in ("f1", "confusion"))
     (output / "evaluation.json").write_text(json.dumps(
