@@ -80,3 +80,20 @@ def test_contrast_weighs_second_clause(lexicon):
 def test_unrelated_sentence_gets_no_frame(lexicon):
     s = LexiconScorer(lexicon).score_text("فاز الفريق الأهلي بكأس الدوري بعد مباراة مثيرة")
     assert s.labels == [] and s.voice == "authorial"
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    import framing
+    from conftest import SEED
+    return framing.analyze(SEED)
+
+
+@pytest.mark.parametrize("fragment, frame", CODEBOOK_EXAMPLES)
+def test_codebook_examples_with_bundled_model(default_run, fragment, frame):
+    s = default_run.sentences
+    row = s[s["text"].str.contains(fragment, regex=False)].iloc[0]
+    assert default_run.meta["model"] == "lexicon+classifier"
+    assert row[f"label_{frame}"], (fragment, row["labels"])
+    if row["label_official_success"]:
+        assert row["voice"] != "authorial"
