@@ -69,6 +69,8 @@ class _Features(BaseEstimator):
                                       max_features=self.max_features, dtype=np.float32)
         self.tfidf_.fit(X["text"])
         self.tfidf_.stop_words_ = None  # the pruned terms: only needed for introspection, and large on disk
+        # plain ints: skops stores a numpy scalar as a file of its own, which makes loading take seconds per 10k words
+        self.tfidf_.vocabulary_ = {term: int(i) for term, i in self.tfidf_.vocabulary_.items()}
         if self.use_lexicon:
             self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
         return self
