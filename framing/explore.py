@@ -97,8 +97,10 @@ def kwic(res, term_or_frame: str, width: int = 40) -> pd.DataFrame:
 
 
 def _line(doc_id, i, text: str, a: int, b: int, width: int, term: str) -> dict:
-    return {"doc_id": doc_id, "sentence": int(i), "left": text[max(0, a - width):a].strip(), "match": text[a:b],
-            "right": text[b:b + width].strip(), "term": term}
+    from .workbench import _context
+
+    left, right = _context(text, a, b, width)
+    return {"doc_id": doc_id, "sentence": int(i), "left": left, "match": text[a:b], "right": right, "term": term}
 
 
 @dataclass
