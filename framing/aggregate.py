@@ -30,6 +30,9 @@ def sentence_rows(doc: Document, scored: list[SentenceScore]) -> list[dict]:
         row["hits"] = " | ".join(format_hit(h) for h in s.hits)
         row["source"] = doc.source
         row["date"] = doc.date
+        for f in FRAMES:
+            row[f"lexicon_{f}"] = s.scores[f]
+        row["lexicon_voice"] = s.voice
         rows.append(row)
     return rows
 
@@ -41,7 +44,8 @@ def hit_rows(scored: list[SentenceScore]) -> list[dict]:
 
 
 SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "labels"]
-                    + [f"score_{f}" for f in FRAMES] + [f"label_{f}" for f in FRAMES] + ["hits", "source", "date"])
+                    + [f"score_{f}" for f in FRAMES] + [f"label_{f}" for f in FRAMES] + ["hits", "source", "date"]
+                    + [f"lexicon_{f}" for f in FRAMES] + ["lexicon_voice"])
 HIT_COLUMNS = ["doc_id", "sentence", "frame", "term", "listed_under", "matched", "start", "end", "weight", "negated", "rule"]
 
 
@@ -53,22 +57,22 @@ def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=HIT_COLUMNS)
 
 
-def article_row(doc: Document, scored: list[SentenceScore]) -> dict:
-    """Per article: counts, share of sentences per frame, mean intensity per frame, dominant frame, voice shares."""
-    n = len(scored)
+def article_row(doc: Document, rows: list[dict]) -> dict:
+    """Per article, from its sentence rows: counts, share of sentences per frame, mean score, dominant frame, voices."""
+    n = len(rows)
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
-           "n_sentences": n, "n_words": sum(len(TOKEN_RE.findall(s.text)) for s in scored)}
+           "n_sentences": n, "n_words": sum(len(TOKEN_RE.findall(r["text"])) for r in rows)}
     shares = {}
     for f in FRAMES:
-        k = sum(f in s.labels for s in scored)
+        k = sum(bool(r[f"label_{f}"]) for r in rows)
         shares[f] = k / n if n else 0.0
         row[f"n_{f}"] = k
         row[f"share_{f}"] = round(shares[f], 4)
-        row[f"intensity_{f}"] = round(sum(s.scores[f] for s in scored) / n, 4) if n else 0.0
+        row[f"intensity_{f}"] = round(sum(r[f"score_{f}"] for r in rows) / n, 4) if n else 0.0
     best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
     row["dominant_frame"] = best if shares[best] > 0 else "none"
     for v in VOICES:
-        row[f"share_{v}"] = round(sum(s.voice == v for s in scored) / n, 4) if n else 0.0
+        row[f"share_{v}"] = round(sum(r["voice"] == v for r in rows) / n, 4) if n else 0.0
     return row
 
 

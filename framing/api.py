@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,9 +21,11 @@ from .aggregate import (
 )
 from .corpus import Document, Skipped, make_document, read_corpus
 from .lexicon import FRAMES, Lexicon, load_lexicon
+from .model import Model, ModelError, default_model, load_model
 from .results import Results
 from .score import LexiconScorer, SentenceScore
 
+ANALYZE_BATCH = 64  # documents per score_batch call in analyze()
 RULE_CONSTANTS = [n for n in dir(rules) if n.isupper() and isinstance(getattr(rules, n), (int, float))]
 
 
@@ -33,9 +35,69 @@ def scorer(lexicon: str | Path | Lexicon | None = None, thresholds: dict[str, fl
     return LexiconScorer(lex, thresholds)
 
 
+def resolve_model(model: str | Path | Model | bool | None) -> Model | None:
+    """``None``/``True``: the bundled model if installed; ``False``: lexicon only; a path or a Model: that one."""
+    if model is False:
+        return None
+    if model is None or model is True:
+        return default_model()
+    model = model if isinstance(model, Model) else load_model(model)
+    if not isinstance(model, Model):
+        raise ModelError(f"{model.meta.get('task')!r} model: analyze needs a frame model (framing train GOLD...)")
+    return model
+
+
+@dataclass
+class Batch:
+    """The rows one group of documents contributes to the results."""
+
+    sentences: list[dict] = field(default_factory=list)
+    hits: list[dict] = field(default_factory=list)
+    articles: list[dict] = field(default_factory=list)
+
+
+def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None = None) -> Batch:
+    """Score documents: lexicon and rules per sentence, then (with a model) the classifiers' fused scores.
+
+    With a model, ``score_<frame>``/``label_<frame>`` are the classifier's calibrated probabilities
+    (it takes the lexicon's scores and voice as features) against its per-frame thresholds;
+    ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence.
+    """
+    out = Batch()
+    per_doc: list[tuple[Document, list[dict], int]] = []
+    for doc in docs:
+        scored = sc.score_document(doc)
+        rows = sentence_rows(doc, scored)
+        hits = hit_rows(scored)
+        per_doc.append((doc, rows, len(hits)))
+        out.sentences.extend(rows)
+        out.hits.extend(hits)
+    if model is not None and out.sentences:
+        # one prediction for the whole batch: the features are per sentence, so this equals predicting
+        # article by article, with the fixed cost paid once
+        apply_model(out.sentences, model)
+    for doc, rows, n_hits in per_doc:
+        art = article_row(doc, rows)
+        art["n_hits"] = n_hits
+        out.articles.append(art)
+    return out
+
+
+def apply_model(rows: list[dict], model: Model) -> None:
+    """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place)."""
+    proba, labels, voice = model.predict(pd.DataFrame(rows))
+    for i, row in enumerate(rows):
+        for j, f in enumerate(FRAMES):
+            row[f"score_{f}"] = round(float(proba[i, j]), 4)
+            row[f"label_{f}"] = bool(labels[i, j])
+        row["labels"] = ";".join(f for j, f in enumerate(FRAMES) if labels[i, j])
+        row["voice"] = voice[i]
+
+
 def analyze(
     inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Iterable[Document],
     lexicon: str | Path | Lexicon | None = None,
+    model: str | Path | Model | bool | None = None,
     thresholds: dict[str, float] | None = None,
     text_column: str = "text",
     id_column: str | None = None,
@@ -46,46 +108,69 @@ def analyze(
     ``inputs``: a file or folder path, a list of them, a list of
     :class:`~framing.corpus.Document`, or a DataFrame with a text column
     (``text_column``; optional ``title``, ``date``, ``source`` and an id column).
+    ``model``: the bundled classifier by default, ``False`` for lexicon only, or a model folder.
     Unreadable items are listed in ``Results.skipped`` and the run goes on.
     """
     sc = scorer(lexicon, thresholds)
-    sentences, hits, articles, skipped = [], [], [], []
-    n_docs = 0
+    mdl = resolve_model(model)
+    total, skipped = Batch(), []
+    pending: list[Document] = []
+
+    def flush() -> None:
+        part = score_batch(pending, sc, mdl)
+        total.sentences += part.sentences
+        total.hits += part.hits
+        total.articles += part.articles
+        pending.clear()
+        if progress:
+            progress(len(total.articles))
+
     for item in _documents(inputs, text_column, id_column):
         if isinstance(item, Skipped):
             skipped.append(asdict(item))
             continue
-        scored = sc.score_document(item)
-        sentences.extend(sentence_rows(item, scored))
-        hits.extend(hit_rows(scored))
-        articles.append(article_row(item, scored))
-        n_docs += 1
-        if progress:
-            progress(n_docs)
-    res = Results(sentences_frame(sentences), articles_frame(articles), hits_frame(hits),
+        pending.append(item)
+        if len(pending) >= ANALYZE_BATCH:  # the classifier predicts a batch at once (same results, faster)
+            flush()
+    if pending:
+        flush()
+    res = Results(sentences_frame(total.sentences), articles_frame(total.articles), hits_frame(total.hits),
                   pd.DataFrame(skipped, columns=["path", "location", "reason"]))
-    res.meta = run_record(sc, res)
+    res.meta = run_record(sc, res, mdl)
     return res
 
 
-def run_record(sc: LexiconScorer, res: Results) -> dict:
-    """What ``summary.json`` records: software, lexicon, settings, counts and the frame profile."""
+def run_record(sc: LexiconScorer, res: Results, model: Model | None = None) -> dict:
+    """What ``summary.json`` records: software, lexicon, model, settings, counts and the frame profile."""
+    counts = {"documents": len(res.articles), "sentences": len(res.sentences), "hits": len(res.hits),
+              "skipped": len(res.skipped)}
+    voices = {str(k): int(v) for k, v in res.sentences["voice"].value_counts().items()}
+    return run_record_from(sc, model, res.profile(), counts, voices)
+
+
+def run_record_from(sc: LexiconScorer, model: Model | None, prof: pd.DataFrame, counts: dict, voices: dict) -> dict:
+    """:func:`run_record` from a profile and counts aggregated elsewhere (corpus runs aggregate from disk)."""
     lex = sc.lexicon
-    prof = res.profile()
-    return {
+    record = {
         "software": {"name": "framing", "version": __version__},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": "lexicon",
+        "model": "lexicon+classifier" if model else "lexicon",
         "lexicon": {"name": lex.name, "version": lex.version, "path": lex.path,
                     "sha256": hashlib.sha256(Path(lex.path).read_bytes()).hexdigest(), "entries": len(lex.entries)},
-        "settings": {"thresholds": sc.thresholds,
+        "settings": {"thresholds": model.thresholds if model else sc.thresholds,
+                     "lexicon_thresholds": sc.thresholds,
                      "rules": {n: getattr(rules, n) for n in RULE_CONSTANTS}},
-        "counts": {"documents": len(res.articles), "sentences": len(res.sentences), "hits": len(res.hits),
-                   "skipped": len(res.skipped)},
+        "counts": dict(counts),
         "frames": {r["frame"]: {"sentences": int(r["sentences"]), "share": round(float(r["share"]), 4)}
                    for r in prof.to_dict("records")},
-        "voices": {str(k): int(v) for k, v in res.sentences["voice"].value_counts().items()},
+        "voices": voices,
     }
+    if model:
+        record["classifier"] = {k: model.meta.get(k) for k in
+                                ("trained", "training_data_sha256", "n_sentences", "voice_from", "oof_metrics")}
+        if model.meta.get("evaluation"):
+            record["evaluation"] = model.meta["evaluation"]
+    return record
 
 
 def _documents(inputs, text_column: str, id_column: str | None) -> Iterator[Document | Skipped]:

@@ -139,12 +139,12 @@ def read_text_file(path: Path) -> list[Document]:
 
 
 def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:
-    """Documents from files and folders; an unreadable item comes out as :class:`Skipped`, never raised."""
-    for path in iter_paths(paths):
-        try:
-            yield from read_text_file(path)
-        except (OSError, ValueError) as exc:
-            yield Skipped(str(path), "file", str(exc))
+    """Documents from files and folders; an unreadable item comes out as :class:`Skipped`, never raised.
+
+    Every format of :mod:`framing.readers` (.txt, .json, .jsonl, .csv/.tsv, .xml, .zip, .gz)."""
+    from .readers import read_inputs
+
+    yield from read_inputs(paths)
 
 
 def iter_paths(paths: list[Path | str], suffixes: tuple[str, ...] = (".txt",)) -> Iterator[Path]:

@@ -43,6 +43,7 @@ _GAP = "~"
 _GAP_RE = r"(?:\s+[^\W_]+){0,2}"
 _TERM_OK = re.compile(r"^[^\W_]+\*?$")
 _META = frozenset({"__line__", "__keys__"})
+_NON_WORD_NOT_SPACE = re.compile(r"[^\w ]|_")  # with " ": the characters for which str.isalnum() is false
 
 
 class LexiconError(ValueError):
@@ -302,7 +303,13 @@ class Matcher:
             for variant in _variants(stem, conj_only=e.cue in CONJ_ONLY_CUES):
                 keys.setdefault(variant, []).append((e, wildcard, tail))
         for key, values in keys.items():
-            self.automaton.add_word(key, (len(key), values))
+            # In the searched text every non-word character is a space, so " key " is the key as a whole
+            # word (all its entries apply) and " key" the key at the start of a longer word (only the
+            # wildcard entries apply): matches start at word starts only, and most words end the search.
+            self.automaton.add_word(" " + key + " ", (len(key), tuple(values), True))
+            wildcards = tuple(v for v in values if v[1])
+            if wildcards:
+                self.automaton.add_word(" " + key, (len(key), wildcards, False))
         if keys:
             self.automaton.make_automaton()
         self._empty = not keys
@@ -312,18 +319,17 @@ class Matcher:
         if self._empty:
             return []
         out: list[Match] = []
-        n = len(text)
-        for end_idx, (klen, values) in self.automaton.iter(text):
-            start = end_idx - klen + 1
-            if start > 0 and text[start - 1].isalnum():
-                continue
-            stop = end_idx + 1
-            word_end = stop
-            while word_end < n and text[word_end].isalnum():
-                word_end += 1
+        masked = " " + _NON_WORD_NOT_SPACE.sub(" ", text) + " "  # masked[i + 1] is text[i] or a space
+        find_space = masked.find
+        for last, (klen, values, whole) in self.automaton.iter(masked):
+            if whole:  # " key ": the word is the key
+                word_end = last - 1
+            else:  # " key" inside a longer word
+                word_end = find_space(" ", last + 1) - 1
+                if word_end == last:
+                    continue  # the word ends with the key: the " key " match covers it
+            start = last - klen if not whole else last - 1 - klen
             for entry, wildcard, tail in values:
-                if not wildcard and word_end != stop:
-                    continue
                 end = word_end
                 if tail is not None:
                     m = tail.match(text, end)

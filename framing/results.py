@@ -38,6 +38,49 @@ class Results:
     def summary(self) -> dict:
         return self.meta
 
+    def by(self, key: str, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+        """Prevalence per ``source``, ``month``, ``week``, ``year`` (or an articles column), with bootstrap intervals."""
+        from .explore import prevalence_by
+        return prevalence_by(self, key, n_boot=n_boot, seed=seed)
+
+    @property
+    def plot(self):
+        """Every report figure as a method returning a matplotlib Figure: ``res.plot.frame_profile()``."""
+        from .explore import Plots
+        return Plots(self)
+
+    def kwic(self, term_or_frame: str, width: int = 40) -> pd.DataFrame:
+        """Keyword in context: a frame name lists its cue words in context; anything else is a lexicon-style term."""
+        from .explore import kwic
+        return kwic(self, term_or_frame, width)
+
+    def article(self, doc_id: str):
+        """One article's sentences, shown right to left with frames and cue words in a notebook."""
+        from .explore import article_view
+        return article_view(self, doc_id)
+
+    def report(self, path: str | Path, doc_id: str | None = None) -> Path:
+        """Write the PDF report (and its figures beside it)."""
+        from .report import build_report
+        return build_report(self, path, doc_id=doc_id)
+
+    def to_parquet(self, folder: str | Path) -> Path:
+        """Write the tables as Parquet (``sentences.parquet`` …) and ``summary.json``; :func:`load` reads them back."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            df: pd.DataFrame = getattr(self, name)
+            tmp = folder / f".{name}.parquet.tmp"
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, folder / f"{name}.parquet")
+        _atomic_write(folder / SUMMARY,
+                      lambda fh: json.dump(self.meta, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
+        return folder
+
+    def _repr_html_(self) -> str:
+        from .explore import results_html
+        return results_html(self)
+
     def save(self, folder: str | Path, bom: bool = True) -> Path:
         """Write the CSV tables and ``summary.json`` (UTF-8 with BOM by default, so Excel reads Arabic)."""
         folder = Path(folder)
@@ -52,7 +95,8 @@ class Results:
 
 
 def load(folder: str | Path) -> Results:
-    """Read a results folder written by :meth:`Results.save` back into DataFrames."""
+    """Read a results folder back into DataFrames: the Parquet tables of a corpus run
+    (``sentences/part-*.parquet`` …) when present, otherwise the CSV tables of :meth:`Results.save`."""
     folder = Path(folder)
     if not (folder / SUMMARY).exists():
         raise FileNotFoundError(f"{folder} is not a framing results folder (no {SUMMARY})")
@@ -60,8 +104,16 @@ def load(folder: str | Path) -> Results:
     tables = {}
     for name in TABLES:
         path = folder / f"{name}.csv"
-        tables[name] = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""]) \
-            if path.exists() else pd.DataFrame()
+        parts = sorted((folder / name).glob("part-*.parquet")) if (folder / name).is_dir() else []
+        if parts:
+            from .pipeline import read_table
+
+            tables[name] = read_table(folder, name)
+        elif (folder / f"{name}.parquet").exists():
+            tables[name] = pd.read_parquet(folder / f"{name}.parquet")
+        else:
+            tables[name] = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""]) \
+                if path.exists() else pd.DataFrame()
     s = tables["sentences"]
     if "text" in s:
         s["text"] = s["text"].fillna("")

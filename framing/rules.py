@@ -92,18 +92,26 @@ def _drop_contained(placed: list[Placed]) -> list[Placed]:
         if key not in best or p.match.entry.weight > best[key].match.entry.weight:
             best[key] = p
     placed = [p for p in placed if best[(p.match.start, p.match.end, p.match.entry.frame, p.cue)] is p]
-    out = []
-    for p in placed:
-        is_cue = p.cue is not None
-        inside = any(
-            q is not p and (q.cue is not None) == is_cue
-            and q.match.start <= p.match.start and p.match.end <= q.match.end
-            and (q.match.end - q.match.start) > (p.match.end - p.match.start)
-            for q in placed
-        )
-        if not inside:
-            out.append(p)
-    return out
+    # p is inside a longer q (of its kind: cue or frame entry) when q starts at or before p and ends at or
+    # after it on a different span: some q starting earlier reaches p's end, or one starting with p ends later.
+    inside: set[int] = set()
+    for is_cue in (False, True):
+        group = sorted((p for p in placed if (p.cue is not None) == is_cue), key=lambda p: p.match.start)
+        reach = -1  # furthest end of the items that start before the current start
+        i = 0
+        while i < len(group):
+            start = group[i].match.start
+            j = i
+            while j < len(group) and group[j].match.start == start:
+                j += 1
+            same = group[i:j]
+            longest = max(p.match.end for p in same)
+            for p in same:
+                if reach >= p.match.end or longest > p.match.end:
+                    inside.add(id(p))
+            reach = max(reach, longest)
+            i = j
+    return [p for p in placed if id(p) not in inside]
 
 
 def is_negated(view: SentenceView, hit: Placed) -> bool:

@@ -21,7 +21,7 @@ from .rules import (
     learn_aliases,
     modifier_factor,
 )
-from .text import normalize
+from .text import Normalized, deletions_of, normalize_text
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -86,8 +86,14 @@ class LexiconScorer:
         return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
 
     def score_sentence(self, sent: Sentence, aliases: set[str], previous: str) -> SentenceScore:
-        norm = normalize(sent.text)
-        view = SentenceView.build(norm.text, self.lexicon.find(norm.text))
+        text = normalize_text(sent.text)
+        matches = self.lexicon.find(text)
+        if not matches:  # no cue at all: no hit, authorial voice, nothing learned (the common case, made cheap)
+            th = self.thresholds
+            return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
+                                 dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [])
+        norm = Normalized(text, deletions_of(sent.text))
+        view = SentenceView.build(norm.text, matches)
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
         totals = dict.fromkeys(FRAMES, 0.0)

@@ -52,6 +52,27 @@ def _table() -> dict[int, int | None]:
     return table
 
 
+class _IdentityDefault(dict):
+    """A translate table where every character not listed maps to itself without a KeyError.
+
+    ``str.translate`` looks every character up; a plain dict raises (and catches) a
+    ``KeyError`` for each unlisted one, which made normalization the slowest step.
+    """
+
+    def __missing__(self, key: int) -> int:
+        return key
+
+
+@lru_cache(maxsize=1)
+def _fast_table() -> dict[int, int | None]:
+    """:func:`_table` plus identity entries for the common ranges (ASCII to Arabic, punctuation)."""
+    table = _IdentityDefault({c: c for c in range(0x0000, 0x0800)})
+    table.update({c: c for c in range(0x2000, 0x2070)})
+    table.update({c: c for c in range(0xFB50, 0xFF00)})
+    table.update(_table())
+    return table
+
+
 @lru_cache(maxsize=1)
 def _deleted_re() -> re.Pattern[str]:
     dropped = "".join(re.escape(chr(c)) for c, v in _table().items() if v is None)
@@ -89,12 +110,38 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     """Normalize Arabic text (diacritics, tatweel, alef/hamza forms, alef maqsura, ta marbuta, digits)."""
     deletions = tuple(m.start() for m in _deleted_re().finditer(text))
-    return Normalized(text.translate(_table()), deletions)
+    return Normalized(normalize_text(text), deletions)
+
+
+@lru_cache(maxsize=1)
+def _replacements() -> tuple[tuple[str, str], ...] | None:
+    """The table as ``(char, replacement)`` pairs, most frequent first; ``None`` if a replacement is itself
+    replaced (then chained ``str.replace`` would differ from ``str.translate``)."""
+    pairs = [(chr(k), chr(v) if v is not None else "") for k, v in _table().items()]
+    keys = {k for k, _ in pairs}
+    if any(v in keys for _, v in pairs):
+        return None
+    common = "ةىأإآئؤًٌٍَُِّْـ"
+    pairs.sort(key=lambda kv: common.index(kv[0]) if kv[0] in common else len(common))
+    return tuple(pairs)
 
 
 def normalize_text(text: str) -> str:
     """The normalized string alone (for lexicon terms and user queries)."""
-    return text.translate(_table())
+    pairs = _replacements()
+    if pairs is None:
+        return text.translate(_fast_table())
+    # one str.replace per character that occurs: the same result as str.translate, about 3x faster on
+    # Arabic (translate looks every character up through a Python int)
+    for ch, rep in pairs:
+        if ch in text:
+            text = text.replace(ch, rep)
+    return text
+
+
+def deletions_of(text: str) -> tuple[int, ...]:
+    """Original positions of the characters :func:`normalize` drops (for :class:`Normalized`)."""
+    return tuple(m.start() for m in _deleted_re().finditer(text))
 
 
 # --- sentences -------------------------------------------------------------
@@ -104,6 +151,7 @@ MAX_QUOTE_SPAN = 400  # an opening quote not closed within this many characters 
 _END = set(".!?؟")  # not ; ؛ : in Arabic news they join clauses of one sentence
 _ABBREV_MAX_LETTERS = 1  # "د." "م." "أ." : a single letter before a dot is an abbreviation
 _LETTER_RE = re.compile(r"\w", re.UNICODE)
+_SPLIT_POINTS = re.compile("[" + re.escape("\n" + "".join(_QUOTE_PAIRS) + '"' + "".join(sorted(_END))) + "]")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -118,7 +166,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     n = len(text)
     i = 0
+    search = _SPLIT_POINTS.search
     while i < n:
+        m = search(text, i)  # jump to the next character that can matter; the rest only advance i
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if ch == "\n":
             _add_span(text, start, i, spans)

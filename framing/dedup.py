@@ -1,0 +1,150 @@
+"""Near-duplicate articles (wire copies, republications): MinHash over shingles, LSH banding.
+
+Every article body is normalized (:func:`framing.text.normalize_text`), its
+non-letters squashed to single spaces, and cut into overlapping character
+shingles of :data:`SHINGLE` characters (about two words). A fixed, hash-chosen
+subset of the shingles (one in :data:`SAMPLE`, the same shingles in every
+article) goes into a MinHash signature of :data:`NUM_PERM` 32-bit values, so
+the fraction of equal values estimates the Jaccard similarity of the two
+shingle sets. Signatures are split into :data:`BANDS` bands; articles that
+agree on a whole band are candidates, and a candidate pair whose estimated
+similarity reaches the threshold (default :data:`THRESHOLD`) is a near-duplicate.
+
+Each duplicate points at the earliest article (in corpus order) of its group:
+``duplicate_of`` is that article's id, empty for originals. Signatures and
+hashes are deterministic (no per-process seeds), so the result does not
+depend on the number of workers or on the machine.
+
+Memory: the signatures stay on disk, one small array per shard; finding the
+candidates holds one 64-bit band key per article and band.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from .text import normalize_text
+
+NUM_PERM = 64
+BANDS = 8
+ROWS = NUM_PERM // BANDS
+SHINGLE = 12          # characters
+SAMPLE = 8            # keep the shingles whose hash is 0 modulo SAMPLE
+MIN_CHARS = 80        # shorter bodies get no signature (too little text to call a copy)
+THRESHOLD = 0.8
+MAX_BUCKET_LINKS = 64  # in a large bucket, compare each article with at most this many earlier ones
+EMPTY = np.uint32(0xFFFFFFFF)
+VERIFY_CHUNK = 8192   # candidate pairs verified at a time
+
+_rng = np.random.default_rng(0x5EED_F4A3)
+_A = (_rng.integers(1, 2**32, NUM_PERM, dtype=np.uint64) | 1).astype(np.uint32)
+_B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+_BAND_MUL = (_rng.integers(1, 2**63, ROWS, dtype=np.uint64) | 1)
+_SQUASH = re.compile(r"[\W_]+")
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x7FEB352D)
+    h = h ^ (h >> np.uint32(15))
+    h = h * np.uint32(0x846CA68B)
+    return h ^ (h >> np.uint32(16))
+
+
+def signature(text: str) -> np.ndarray:
+    """The MinHash signature (``NUM_PERM`` uint32) of an article body; all ``EMPTY`` when too short."""
+    s = _SQUASH.sub(" ", normalize_text(text)).strip()
+    if len(s) < MIN_CHARS:
+        return np.full(NUM_PERM, EMPTY, dtype=np.uint32)
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    n = len(cps) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint32)
+        for j in range(SHINGLE):
+            h = h * np.uint32(0x01000193) + cps[j:j + n]
+        h = _mix(h)
+        kept = h[(h % np.uint32(SAMPLE)) == 0]
+        if len(kept) < 16:
+            kept = h
+        kept = np.unique(kept)
+        sig = _mix(kept[:, None] * _A[None, :] + _B[None, :]).min(axis=0)
+    sig[sig == EMPTY] = EMPTY - np.uint32(1)
+    return sig.astype(np.uint32)
+
+
+def signatures(texts: Iterable[str]) -> np.ndarray:
+    rows = [signature(t) for t in texts]
+    return np.vstack(rows) if rows else np.zeros((0, NUM_PERM), dtype=np.uint32)
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """``(n, BANDS)`` uint64 keys; rows without a signature get 0 (never a candidate)."""
+    with np.errstate(over="ignore"):
+        bands = sig.reshape(len(sig), BANDS, ROWS).astype(np.uint64)
+        keys = (bands * _BAND_MUL[None, None, :]).sum(axis=2, dtype=np.uint64)
+        keys |= np.uint64(1)
+    keys[(sig == EMPTY).all(axis=1)] = 0
+    return keys
+
+
+def find_duplicates(shards: list[tuple[int, int]], load: Callable[[int], np.ndarray],
+                    threshold: float = THRESHOLD) -> dict[int, int]:
+    """``{seq: root seq}`` for every near-duplicate article.
+
+    ``shards``: ``(shard index, first seq)`` in corpus order; ``load(index)`` returns that shard's
+    signatures. The root of a duplicate is the earliest article it (or its own root) copies.
+    """
+    if not shards:
+        return {}
+    parts = [band_keys(load(k)) for k, _ in shards]
+    firsts = np.concatenate([np.full(len(p), first, dtype=np.int64) + np.arange(len(p)) for p, (_, first)
+                             in zip(parts, shards)])
+    keys = np.concatenate(parts) if parts else np.zeros((0, BANDS), dtype=np.uint64)
+    del parts
+    chunks: list[np.ndarray] = []  # (earlier, later) pairs, 16 bytes each
+    for b in range(BANDS):
+        col = keys[:, b]
+        order = np.argsort(col, kind="stable")  # stable: within a bucket, articles stay in corpus order
+        sk = col[order]
+        seq = firsts[order]
+        for i in range(1, MAX_BUCKET_LINKS + 1):
+            # each article with the one i places before it in its bucket (buckets are contiguous runs)
+            same = (sk[i:] == sk[:-i]) & (sk[i:] != 0)
+            if not same.any():
+                break
+            chunks.append(np.stack([seq[:-i][same], seq[i:][same]], axis=1))
+    del keys
+    if not chunks:
+        return {}
+    pairs = np.unique(np.concatenate(chunks), axis=0)
+    del chunks
+    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]  # by later, then earlier
+    needed = np.unique(pairs)
+    sigs = _rows(shards, load, needed)
+    similar = np.zeros(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), VERIFY_CHUNK):  # in chunks: two signature rows per pair add up
+        p = pairs[lo:lo + VERIFY_CHUNK]
+        a = sigs[np.searchsorted(needed, p[:, 0])]
+        b = sigs[np.searchsorted(needed, p[:, 1])]
+        similar[lo:lo + VERIFY_CHUNK] = (a == b).mean(axis=1) >= threshold
+    del sigs
+    roots: dict[int, int] = {}
+    for earlier, later in pairs[similar].tolist():
+        if later not in roots:
+            roots[later] = roots.get(earlier, earlier)
+    return roots
+
+
+def _rows(shards: list[tuple[int, int]], load: Callable[[int], np.ndarray], seqs: np.ndarray) -> np.ndarray:
+    """Signature rows of the given sequence numbers (sorted), loading each shard once."""
+    out = np.empty((len(seqs), NUM_PERM), dtype=np.uint32)
+    bounds = [first for _, first in shards] + [np.iinfo(np.int64).max]
+    lo = 0
+    for n, (k, first) in enumerate(shards):
+        hi = int(np.searchsorted(seqs, bounds[n + 1]))
+        if hi > lo:
+            out[lo:hi] = load(k)[seqs[lo:hi] - first]
+        lo = hi
+    return out
