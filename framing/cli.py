@@ -55,6 +55,8 @@ def analyze(
                                               "as CSV (default: when the run has at most 100,000 sentences). "
                                               "Parquet is always written."),
     lexicon_only: bool = typer.Option(False, "--lexicon-only", help="Do not use the trained classifier."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A model folder from framing train "
+                                         "(default: the bundled model)."),
     shard_docs: int = typer.Option(256, "--shard-docs", help="Documents per shard (the unit of work and of "
                                    "--resume)."),
 ) -> None:
@@ -63,11 +65,11 @@ def analyze(
     from . import pipeline
 
     try:
-        run = pipeline.run_corpus(paths, output, lexicon=lexicon, model=False if lexicon_only else None, jobs=jobs,
+        run = pipeline.run_corpus(paths, output, lexicon=lexicon, model=False if lexicon_only else model, jobs=jobs,
                                   engine=engine, scheduler=scheduler, resume=resume, drop_duplicates=drop_duplicates,
                                   fields=field, outlets=outlets, write_csv=csv_tables, bom=bom,
                                   shard_docs=max(1, shard_docs))
-    except (LexiconError, FileNotFoundError, pipeline.RunError, ValueError) as exc:
+    except (LexiconError, FileNotFoundError, pipeline.RunError, ValueError) as exc:  # ModelError is a ValueError
         _fail(str(exc))
     except KeyboardInterrupt:
         console.print(f"[yellow]interrupted[/]: finished shards are kept in {output}/; "
