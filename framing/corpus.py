@@ -113,31 +113,6 @@ class Skipped:
     reason: str
 
 
-def read_text_file(path: Path) -> list[Document]:
-    """A ``.txt`` file: one article in the seed layout or plain, or TREC-style ``<DOC>`` records."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValueError("empty file")
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary file (NUL bytes), not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not valid UTF-8 at byte {exc.start}") from exc
-    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    if text.lstrip().startswith("<DOC>"):
-        docs = parse_trec(text, path=str(path))
-        if not docs:
-            raise ValueError("no <DOC> record could be read")
-    else:
-        docs = [parse_article(text, doc_id_for(path, text), path=str(path))]
-    for d in docs:
-        d.encoding = encoding
-        if not d.sentences:
-            raise ValueError(f"document {d.id!r} has no text")
-    return docs
-
-
 def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:
     """Documents from files and folders; an unreadable item comes out as :class:`Skipped`, never raised.
 
@@ -145,17 +120,6 @@ def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:
     from .readers import read_inputs
 
     yield from read_inputs(paths)
-
-
-def iter_paths(paths: list[Path | str], suffixes: tuple[str, ...] = (".txt",)) -> Iterator[Path]:
-    """Files under the given paths (folders recursively), sorted, with a readable suffix."""
-    for p in map(Path, paths):
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
-        elif p.exists():
-            yield p
-        else:
-            raise FileNotFoundError(f"no such file or folder: {p}")
 
 
 _TREC_DOC = re.compile(r"<DOC>(.*?)</DOC>", re.S)
