@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .classify import FrameClassifier, LabelClassifier, VoiceClassifier
+from .classify import FrameClassifier, LabelClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES
 
 FORMAT = "framing-model/1"
@@ -47,6 +47,7 @@ class Model:
         """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table."""
         if table.empty:
             return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
+        table = features_of(table)
         proba = self.frames.predict_proba(table)
         labels = (proba >= self.frames.thresholds_).astype(int)
         voice = self.voice.predict(table) if self.meta.get("voice_from") == "classifier" else table["voice"].to_numpy()

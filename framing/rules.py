@@ -86,6 +86,8 @@ def _drop_contained(placed: list[Placed]) -> list[Placed]:
 
     Of several entries of one frame (or cue class) on the same span, the heaviest counts once.
     """
+    if all(a.match.end <= b.match.start for a, b in zip(placed, placed[1:])):
+        return placed  # sorted and disjoint (most sentences): nothing is contained in anything
     best: dict[tuple, Placed] = {}
     for p in placed:
         key = (p.match.start, p.match.end, p.match.entry.frame, p.cue)

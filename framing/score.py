@@ -24,6 +24,7 @@ from .rules import (
 from .text import Normalized, deletions_of, normalize_text
 
 DEFAULT_THRESHOLD = 0.5
+_VOICE_CUES = frozenset({"reporting_verbs", "source_phrases", "official_actors"})  # attribution or alias learning
 
 
 @dataclass
@@ -88,7 +89,9 @@ class LexiconScorer:
     def score_sentence(self, sent: Sentence, aliases: set[str], previous: str) -> SentenceScore:
         text = normalize_text(sent.text)
         matches = self.lexicon.find(text)
-        if not matches:  # no cue at all: no hit, authorial voice, nothing learned (the common case, made cheap)
+        if not any(m.entry.frame or m.entry.cue in _VOICE_CUES for m in matches):
+            # no frame entry, nothing that attributes or names an official (the common case, made cheap): the
+            # remaining cues (negators, hedges...) modify nothing, so no hit, authorial voice, nothing learned
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [])
