@@ -5,7 +5,10 @@
 Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
 sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
 (final labels for double-coded disagreements) and data/gold/consistency.jsonl
-(labels changed when project decisions P8/P9 came after the coding) when present. Writes
+(labels changed when project decisions P8/P9 came after the coding) when present. An
+article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
+with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
+of a grouped cross-validation split. Writes
 data/gold/gold.jsonl, data/gold/double_coded.jsonl, data/gold/agreement.csv
 and data/gold/disagreements.md.
 """
@@ -15,6 +18,9 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from framing import dedup
 from framing.gold import agreement, read_jsonl, validate_labels
 
 PRIMARY = "c1"
@@ -24,9 +30,12 @@ SECOND = "c2"
 def main(root: Path) -> None:
     sentences: dict[str, dict] = {}
     order: list[str] = []
+    copies = duplicate_articles(root)
     for f in sorted((root / "batches").glob("*.jsonl")):
         primary = not f.stem.startswith("second_")
         for art in read_jsonl(f):
+            if art["article"] in copies:
+                continue
             for s in art["sentences"]:
                 if s["sid"] in sentences:
                     continue
@@ -41,6 +50,8 @@ def main(root: Path) -> None:
         coder = f.stem.rsplit(".", 1)[1]
         for n, rec in enumerate(read_jsonl(f), 1):
             validate_labels(rec, f"{f}:{n}")
+            if rec["sid"].split(".")[0] in copies:
+                continue
             if rec["sid"] not in sentences:
                 raise SystemExit(f"{f}:{n}: unknown sentence id {rec['sid']}")
             coded[coder][rec["sid"]] = rec
@@ -97,10 +108,31 @@ def main(root: Path) -> None:
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
           f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
           f"consistency changes {len(consistency)}, "
+          f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
     print("voices:", dict(Counter(r["voice"] for r in gold)))
     print(table.to_string(index=False))
+
+
+def duplicate_articles(root: Path) -> dict[str, str]:
+    """``{article: earlier article it copies}`` over all batches, in batch file order."""
+    arts: dict[str, str] = {}
+    for f in sorted((root / "batches").glob("*.jsonl")):
+        for art in read_jsonl(f):
+            arts.setdefault(art["article"], art["text"])
+    names = list(arts)
+    sig = dedup.signatures(arts.values())
+    has = ~(sig == dedup.EMPTY).all(axis=1)
+    copies: dict[str, str] = {}
+    for j in range(len(names)):
+        if not has[j]:
+            continue
+        similar = np.flatnonzero(has[:j] & ((sig[:j] == sig[j]).mean(axis=1) >= dedup.THRESHOLD))
+        if len(similar):
+            first = names[similar[0]]
+            copies[names[j]] = copies.get(first, first)
+    return copies
 
 
 def _labels(rec: dict) -> tuple:
