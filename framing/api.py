@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, rules
@@ -86,12 +87,15 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
 def apply_model(rows: list[dict], model: Model) -> None:
     """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place)."""
     proba, labels, voice = model.predict(pd.DataFrame(rows))
-    for i, row in enumerate(rows):
-        for j, f in enumerate(FRAMES):
-            row[f"score_{f}"] = round(float(proba[i, j]), 4)
-            row[f"label_{f}"] = bool(labels[i, j])
-        row["labels"] = ";".join(f for j, f in enumerate(FRAMES) if labels[i, j])
-        row["voice"] = voice[i]
+    scores = np.round(proba, 4).tolist()
+    flags = labels.astype(bool).tolist()
+    score_keys = [f"score_{f}" for f in FRAMES]
+    label_keys = [f"label_{f}" for f in FRAMES]
+    for row, sc, fl, v in zip(rows, scores, flags, voice.tolist()):
+        row.update(zip(score_keys, sc))
+        row.update(zip(label_keys, fl))
+        row["labels"] = ";".join([f for f, on in zip(FRAMES, fl) if on])
+        row["voice"] = v
 
 
 def analyze(
