@@ -61,7 +61,7 @@ def article_row(doc: Document, rows: list[dict]) -> dict:
     """Per article, from its sentence rows: counts, share of sentences per frame, mean score, dominant frame, voices."""
     n = len(rows)
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
-           "n_sentences": n, "n_words": sum(len(TOKEN_RE.findall(r["text"])) for r in rows)}
+           "n_sentences": n, "n_words": len(TOKEN_RE.findall(" ".join([r["text"] for r in rows])))}
     shares = {}
     for f in FRAMES:
         k = sum(bool(r[f"label_{f}"]) for r in rows)

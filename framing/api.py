@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,11 @@ from .aggregate import (
 )
 from .corpus import Document, Skipped, make_document, read_corpus
 from .lexicon import FRAMES, Lexicon, load_lexicon
-from .model import Model, ModelError, default_model, load_model
 from .results import Results
 from .score import LexiconScorer, SentenceScore
+
+if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded when a model is used
+    from .model import Model
 
 ANALYZE_BATCH = 64  # documents per score_batch call in analyze()
 RULE_CONSTANTS = [n for n in dir(rules) if n.isupper() and isinstance(getattr(rules, n), (int, float))]
@@ -40,6 +43,8 @@ def resolve_model(model: str | Path | Model | bool | None) -> Model | None:
     """``None``/``True``: the bundled model if installed; ``False``: lexicon only; a path or a Model: that one."""
     if model is False:
         return None
+    from .model import Model, ModelError, default_model, load_model
+
     if model is None or model is True:
         return default_model()
     model = model if isinstance(model, Model) else load_model(model)

@@ -13,7 +13,6 @@ from rich.table import Table
 from .cli import app, console, out
 from .gold import GoldError
 from .lexicon import FRAMES, LexiconError
-from .model import ModelError
 
 LabelFieldOpt = typer.Option(None, "--label-field", help="Train/evaluate a single-label classifier on this field "
                              "(e.g. ArAIEval's 'label') instead of the frame schema.")
@@ -84,6 +83,7 @@ def evaluate(
 ) -> None:
     """Precision, recall, F1, macro-F1, voice accuracy, Brier score and frame confusion under grouped CV."""
     from . import evaluate as ev_mod
+    from .model import ModelError
 
     output.mkdir(parents=True, exist_ok=True)
     try:
@@ -138,7 +138,7 @@ def _evaluate_saved(gold: list[Path], model_dir: Path, output: Path) -> None:
 def _evaluate_labels(gold: list[Path], model_dir: Optional[Path], field: str, output: Path) -> None:
     from sklearn.metrics import f1_score
 
-    from .model import LabelModel, load_model
+    from .model import LabelModel, ModelError, load_model
 
     if model_dir is None:
         raise GoldError("--label-field evaluation needs --model (train with: framing train ... --label-field)")

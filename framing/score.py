@@ -21,7 +21,7 @@ from .rules import (
     learn_aliases,
     modifier_factor,
 )
-from .text import Normalized, deletions_of, normalize_text
+from .text import Normalized, normalize
 
 DEFAULT_THRESHOLD = 0.5
 _VOICE_CUES = frozenset({"reporting_verbs", "source_phrases", "official_actors"})  # attribution or alias learning
@@ -76,8 +76,9 @@ class LexiconScorer:
         aliases: set[str] = set()
         previous = "authorial"
         out = []
+        norm = normalize(doc.text)  # once per document, each sentence takes its slice
         for sent in doc.sentences:
-            scored = self.score_sentence(sent, aliases, previous)
+            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end))
             previous = scored.voice
             out.append(scored)
         return out
@@ -86,8 +87,11 @@ class LexiconScorer:
         """Score one free-standing sentence."""
         return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
 
-    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str) -> SentenceScore:
-        text = normalize_text(sent.text)
+    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str,
+                       norm: Normalized | None = None) -> SentenceScore:
+        """Score one sentence; ``norm``: its normalization when the caller has it already."""
+        norm = norm or normalize(sent.text)
+        text = norm.text
         matches = self.lexicon.find(text)
         if not any(m.entry.frame or m.entry.cue in _VOICE_CUES for m in matches):
             # no frame entry, nothing that attributes or names an official (the common case, made cheap): the
@@ -95,8 +99,7 @@ class LexiconScorer:
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [])
-        norm = Normalized(text, deletions_of(sent.text))
-        view = SentenceView.build(norm.text, matches)
+        view = SentenceView.build(text, matches)
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
         totals = dict.fromkeys(FRAMES, 0.0)

@@ -9,7 +9,7 @@ normalizers, then applied with ``str.translate``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -99,6 +99,11 @@ class Normalized:
                 return x
             x = candidate
 
+    def part(self, start: int, end: int) -> "Normalized":
+        """The normalization of ``original[start:end]`` (normalization is per character, so a slice)."""
+        lo, hi = bisect_left(self.deletions, start), bisect_left(self.deletions, end)
+        return Normalized(self.text[start - lo:end - hi], tuple(d - start for d in self.deletions[lo:hi]))
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` of a normalized span."""
         if end <= start:
@@ -137,11 +142,6 @@ def normalize_text(text: str) -> str:
         if ch in text:
             text = text.replace(ch, rep)
     return text
-
-
-def deletions_of(text: str) -> tuple[int, ...]:
-    """Original positions of the characters :func:`normalize` drops (for :class:`Normalized`)."""
-    return tuple(m.start() for m in _deleted_re().finditer(text))
 
 
 # --- sentences -------------------------------------------------------------
