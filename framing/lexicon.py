@@ -186,40 +186,85 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     for key in ("name", "version", "frames"):
         if key not in data:
             raise LexiconError(p, 1, f"missing top-level field {key!r}")
+    entries = read_entries(p, data)
+    frames = {f: spec for f, spec in data["frames"].items() if f in FRAMES}  # each a mapping: read_entries checked
+    labels = {f: str(spec.get("label", f)) for f, spec in frames.items()}
+    glosses = {f: str(spec.get("gloss", "")) for f, spec in frames.items()}
+    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+
+
+def read_entries(p: str, data: dict, errors: list[LexiconError] | None = None) -> list[Entry]:
+    """The entries of a parsed lexicon file, checked one by one.
+
+    Each problem raises :class:`LexiconError`; with ``errors`` given, it is appended there
+    instead and the walk goes on, so that a linter can report every problem at once (the
+    entries returned are then the valid ones, duplicates left out).
+    """
+    def fail(exc: LexiconError) -> None:
+        if errors is None:
+            raise exc
+        errors.append(exc)
+
     entries: list[Entry] = []
-    labels, glosses = {}, {}
     frames = data["frames"]
     if not isinstance(frames, dict):
-        raise LexiconError(p, data.get("__line__"), "'frames' must map frame names to their entries")
+        fail(LexiconError(p, data.get("__line__"), "'frames' must map frame names to their entries"))
+        frames = {}
     for frame, spec in frames.items():
         if frame in _META:
             continue
         line = frames["__keys__"].get(frame)
         if frame not in FRAMES:
-            raise LexiconError(p, line, f"unknown frame {frame!r}; the schema has {', '.join(FRAMES)}")
+            fail(LexiconError(p, line, f"unknown frame {frame!r}; the schema has {', '.join(FRAMES)}"))
+            continue
         if not isinstance(spec, dict) or not isinstance(spec.get("entries"), list):
-            raise LexiconError(p, line, f"frame {frame!r} needs a list of 'entries'")
-        labels[frame] = str(spec.get("label", frame))
-        glosses[frame] = str(spec.get("gloss", ""))
-        frame_route = _route(p, line, spec.get("route"), frame)
-        frame_neg = _negation(p, line, spec.get("on_negation"), None)
+            fail(LexiconError(p, line, f"frame {frame!r} needs a list of 'entries'"))
+            continue
+        try:
+            frame_route = _route(p, line, spec.get("route"), frame)
+            frame_neg = _negation(p, line, spec.get("on_negation"), None)
+        except LexiconError as exc:
+            fail(exc)
+            frame_route, frame_neg = (), None
         for item in spec["entries"]:
-            entries.append(_frame_entry(p, frame, item, frame_route, frame_neg))
+            try:
+                entries.append(_frame_entry(p, frame, item, frame_route, frame_neg))
+            except LexiconError as exc:
+                fail(exc)
     cues = data.get("cues", {}) or {}
     if not isinstance(cues, dict):
-        raise LexiconError(p, None, "'cues' must map cue classes to lists of terms")
+        fail(LexiconError(p, None, "'cues' must map cue classes to lists of terms"))
+        cues = {}
     for cue, terms in cues.items():
         if cue in _META:
             continue
+        line = cues["__keys__"].get(cue)
         if cue not in CUE_CLASSES:
-            raise LexiconError(p, cues["__keys__"].get(cue), f"unknown cue class {cue!r}; known: {', '.join(CUE_CLASSES)}")
+            fail(LexiconError(p, line, f"unknown cue class {cue!r}; known: {', '.join(CUE_CLASSES)}"))
+            continue
         if not isinstance(terms, list):
-            raise LexiconError(p, cues["__keys__"].get(cue), f"cue class {cue!r} must be a list of terms")
+            fail(LexiconError(p, line, f"cue class {cue!r} must be a list of terms"))
+            continue
         for term in terms:
-            line = getattr(term, "line", None)
-            entries.append(Entry(term=str(term), norm=_normalize_term(p, line, str(term)), cue=cue, line=line))
-    _check_duplicates(p, entries)
-    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+            tline = getattr(term, "line", None) or (term.get("__line__") if isinstance(term, dict) else line)
+            if not isinstance(term, str):
+                fail(LexiconError(p, tline, f"a cue of {cue!r} is a plain term (cues have no weight or other fields)",
+                                  str(term.get("term")) if isinstance(term, dict) else None))
+                continue
+            try:
+                entries.append(Entry(term=str(term), norm=_normalize_term(p, tline, str(term)), cue=cue, line=tline))
+            except LexiconError as exc:
+                fail(exc)
+    seen: dict[tuple, Entry] = {}
+    unique = []
+    for e in entries:
+        key = (e.norm, e.frame, e.cue)
+        if key in seen:
+            fail(LexiconError(p, e.line, f"duplicate entry: same as line {seen[key].line} after normalization", e.term))
+        else:
+            seen[key] = e
+            unique.append(e)
+    return unique
 
 
 def _frame_entry(p: str, frame: str, item, frame_route, frame_neg) -> Entry:
@@ -276,16 +321,6 @@ def _normalize_term(p: str, line, term: str) -> str:
     if words[0] == _GAP or words[-1] == _GAP:
         raise LexiconError(p, line, "'~' may only stand between words", term)
     return " ".join(words)
-
-
-def _check_duplicates(p: str, entries: list[Entry]) -> None:
-    seen: dict[tuple, Entry] = {}
-    for e in entries:
-        key = (e.norm, e.frame, e.cue)
-        if key in seen:
-            first = seen[key]
-            raise LexiconError(p, e.line, f"duplicate entry: same as line {first.line} after normalization", e.term)
-        seen[key] = e
 
 
 class Matcher:

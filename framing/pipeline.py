@@ -121,12 +121,12 @@ def rows_table(rows: list[dict], columns: list[str] | None = None) -> pa.Table:
     """An Arrow table with stable types (the same for every shard) from row dicts."""
     if columns is None:
         columns = list(rows[0]) if rows else []
-    schema = pa.schema([(c, _arrow_type(c, [r.get(c) for r in rows[:50]])) for c in columns])
+    data = {c: [r.get(c) for r in rows] for c in columns}
+    schema = pa.schema([(c, _arrow_type(c, data[c][:50])) for c in columns])
     try:
-        return pa.Table.from_pylist(rows, schema=schema)
+        return pa.table(data, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # unusual values: convert column by column
         pass
-    data = {c: [r.get(c) for r in rows] for c in columns}
     schema = pa.schema([(c, _arrow_type(c, data[c])) for c in columns])
     arrays = []
     for c in columns:

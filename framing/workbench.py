@@ -42,14 +42,12 @@ from .lexicon import (
     Lexicon,
     LexiconError,
     Matcher,
-    _frame_entry,
-    _negation,
     _normalize_term,
-    _route,
     _SeqLineLoader,
     _variants,
     default_lexicon_path,
     load_lexicon,
+    read_entries,
 )
 from .rules import SentenceView
 from .text import TOKEN_RE, normalize, normalize_text
@@ -112,7 +110,9 @@ def lint_lexicon(path: str | Path | None = None) -> list[Finding]:
             data = None
     if not isinstance(data, dict) or any(k not in data for k in ("name", "version", "frames")):
         return [_finding(loader_error)] if loader_error else []
-    entries, findings = _walk(p, data)
+    errors: list[LexiconError] = []
+    entries = read_entries(p, data, errors)
+    findings = [_finding(exc) for exc in errors]
     if loader_error and not any(f.line == loader_error.line and f.severity == "error" for f in findings):
         findings.append(_finding(loader_error))
     findings += _lint_entries(p, entries)
@@ -141,74 +141,6 @@ def _finding(exc: LexiconError, severity: str = "error") -> Finding:
     if exc.entry:
         msg = msg.removesuffix(f" (entry {exc.entry!r})")
     return Finding(severity, _error_kind(msg), exc.path, exc.line, exc.entry, msg)
-
-
-def _walk(p: str, data: dict) -> tuple[list[Entry], list[Finding]]:
-    """The loader's checks, entry by entry, collecting every error instead of stopping at the first."""
-    entries: list[Entry] = []
-    errors: list[Finding] = []
-
-    def err(line, message, entry=None):
-        errors.append(Finding("error", _error_kind(message), p, line, entry, message))
-
-    frames = data["frames"]
-    if not isinstance(frames, dict):
-        err(data.get("__line__"), "'frames' must map frame names to their entries")
-        frames = {}
-    for frame, spec in frames.items():
-        if frame in _META:
-            continue
-        line = frames["__keys__"].get(frame)
-        if frame not in FRAMES:
-            err(line, f"unknown frame {frame!r}; the schema has {', '.join(FRAMES)}")
-            continue
-        if not isinstance(spec, dict) or not isinstance(spec.get("entries"), list):
-            err(line, f"frame {frame!r} needs a list of 'entries'")
-            continue
-        try:
-            frame_route = _route(p, line, spec.get("route"), frame)
-            frame_neg = _negation(p, line, spec.get("on_negation"), None)
-        except LexiconError as exc:
-            errors.append(_finding(exc))
-            frame_route, frame_neg = (), None
-        for item in spec["entries"]:
-            try:
-                entries.append(_frame_entry(p, frame, item, frame_route, frame_neg))
-            except LexiconError as exc:
-                errors.append(_finding(exc))
-    cues = data.get("cues", {}) or {}
-    if not isinstance(cues, dict):
-        err(None, "'cues' must map cue classes to lists of terms")
-        cues = {}
-    for cue, terms in cues.items():
-        if cue in _META:
-            continue
-        line = cues["__keys__"].get(cue)
-        if cue not in CUE_CLASSES:
-            err(line, f"unknown cue class {cue!r}; known: {', '.join(CUE_CLASSES)}")
-            continue
-        if not isinstance(terms, list):
-            err(line, f"cue class {cue!r} must be a list of terms")
-            continue
-        for term in terms:
-            tline = getattr(term, "line", None) or (term.get("__line__") if isinstance(term, dict) else line)
-            if not isinstance(term, str):
-                err(tline, f"a cue of {cue!r} is a plain term (cues have no weight or other fields)",
-                    str(term.get("term")) if isinstance(term, dict) else None)
-                continue
-            try:
-                entries.append(Entry(term=str(term), norm=_normalize_term(p, tline, str(term)), cue=cue, line=tline))
-            except LexiconError as exc:
-                errors.append(_finding(exc))
-    seen: dict[tuple, Entry] = {}
-    for e in entries:
-        key = (e.norm, e.frame, e.cue)
-        if key in seen:
-            err(e.line, f"duplicate entry: same as line {seen[key].line} after normalization", e.term)
-        else:
-            seen[key] = e
-    dups = {id(e) for e in entries if seen[(e.norm, e.frame, e.cue)] is not e}
-    return [e for e in entries if id(e) not in dups], errors
 
 
 def _behaviour(e: Entry) -> tuple:

@@ -1,6 +1,7 @@
 """Pick whole articles from each primary batch for independent second coding (>= 300 sentences).
 
-    python scripts/second_coding_batches.py data/gold/batches
+    python scripts/second_coding_batches.py data/gold/batches                       # second_A/B (batches 1-6)
+    python scripts/second_coding_batches.py data/gold/batches "extra_*.jsonl" second_C second_D 30
 """
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ from pathlib import Path
 PER_BATCH = 55  # sentences taken from each primary batch
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, pattern: str = "batch_[0-9].jsonl", first: str = "second_A", second: str = "second_B",
+         per_batch: int = PER_BATCH) -> None:
     picked: list[dict] = []
-    for f in sorted(folder.glob("batch_[0-9].jsonl")):
+    for f in sorted(folder.glob(pattern)):
         n = 0
         for line in f.open(encoding="utf-8"):
             art = json.loads(line)
-            if n >= PER_BATCH:
+            if n >= per_batch:
                 break
             picked.append(art)
             n += len(art["sentences"])
     halves = [picked[0::2], picked[1::2]]
-    for name, arts in zip(("second_A", "second_B"), halves):
+    for name, arts in zip((first, second), halves):
         with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as fh, \
                 (folder / f"{name}.md").open("w", encoding="utf-8") as md:
             for art in arts:
@@ -35,4 +37,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *sys.argv[2:5], *map(int, sys.argv[5:6]))

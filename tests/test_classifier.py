@@ -11,7 +11,7 @@ from sklearn.model_selection import GroupKFold, cross_validate
 from typer.testing import CliRunner
 
 import framing
-from framing.classify import FrameClassifier, VoiceClassifier, lexicon_table
+from framing.classify import FrameClassifier, VoiceClassifier, features_of, lexicon_table
 from framing.cli import app
 from framing.gold import agreement, krippendorff_alpha_nominal, load_gold
 from framing.lexicon import FRAMES
@@ -69,6 +69,20 @@ def test_estimators_follow_sklearn_conventions(small_gold):
     voice = VoiceClassifier().fit(X, gold["voice"])
     proba = voice.predict_proba(X.head(5))
     assert proba.shape == (5, 3) and np.allclose(proba.sum(axis=1), 1)
+
+
+def test_fast_feature_path_equals_scikit_learns(small_gold):
+    """Features analysed once and counted directly give scikit-learn's own TF-IDF matrix."""
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
+    texts = list(X["text"][:200])
+    ours = feats._tfidf(texts)
+    theirs = feats.tfidf_.transform(texts)
+    assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
+    assert np.allclose(ours.toarray(), theirs.toarray())
+    pre = features_of(X.head(200))
+    assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
 
 
 def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
