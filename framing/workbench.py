@@ -412,7 +412,8 @@ def entry_stats(corpus=None, gold=None, lexicon: str | Path | Lexicon | None = N
     if corpus is not None or results is not None:
         res = _analyze(corpus, lex, results, model=False)  # hits are the lexicon's
         hits = res.hits
-        sources = res.articles.set_index("doc_id")["source"] if len(res.articles) else pd.Series(dtype=object)
+        arts = res.articles.drop_duplicates("doc_id")  # ids repeat in some corpora: the first article's outlet
+        sources = arts.set_index("doc_id")["source"] if len(arts) else pd.Series(dtype=object)
         has_outlets = bool(len(sources) and sources.notna().any())
         if len(hits):
             hits = hits.assign(outlet=hits["doc_id"].map(sources))

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import framing
 from framing import workbench
 from framing.cli import app
 from framing.lexicon import load_lexicon
@@ -132,6 +133,9 @@ def test_stats_counts_outlets_and_cli_writes_csv(lex_path, tmp_path):
     df = pd.DataFrame({"text": ["وقع هجوم كبير", "هجوم آخر", "هجوم ثالث"], "source": ["a", "b", "b"]})
     table = workbench.entry_stats(df, lexicon=lex_path)
     assert table.set_index("term").loc["هجوم", "outlets"] == 2
+    # two articles sharing an id (corpora have such) must not break the outlet lookup
+    res = framing.analyze(df.assign(id=["x", "x", "y"]), lexicon=lex_path, model=False, id_column="id")
+    assert workbench.entry_stats(results=res, lexicon=lex_path).set_index("term").loc["هجوم", "fires"] == 3
     folder = tmp_path / "c"
     folder.mkdir()
     _write(folder / "x.txt", "وقع هجوم كبير.")
