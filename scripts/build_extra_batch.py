@@ -3,7 +3,9 @@
 The codebook asks for >= 120 positive sentences per frame; articles are still
 coded whole (negatives keep their natural share inside each article).
 
-    python scripts/build_extra_batch.py ../shared/corpus data/gold/batches NAME REGEX N_SENTENCES [MIN_TOPIC MAX_SENTS]
+    python scripts/build_extra_batch.py ../shared/corpus data/gold/batches NAME REGEX N_SENTENCES [MIN_TOPIC MAX_SENTS [K FIRST]]
+
+With K, writes K batches NAME_FIRST ... NAME_{FIRST+K-1} of N_SENTENCES each from one pass over the corpus.
 """
 from __future__ import annotations
 
@@ -16,13 +18,15 @@ from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, held_out, iter_corpu
 
 
 def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
-         min_topic: int = 3, max_sents: int = MAX_SENTS) -> None:
+         min_topic: int = 3, max_sents: int = MAX_SENTS, k: int = 0, first: int = 1) -> None:
     taken = set()
+    openings = set()  # a copy of an article already taken (other id, same text) is not taken again
     numbers = []
     for f in folder.glob("*.jsonl"):
         for line in f.open(encoding="utf-8"):
             art = json.loads(line)
             taken.add(art["doc_id"])
+            openings.add(_opening(art["text"]))
             numbers.append(int(art["article"][1:]))
     next_no = max(numbers) + 1
     rx = re.compile(pattern)
@@ -33,28 +37,37 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
         if len(TOPIC.findall(doc.text)) < min_topic or not MIN_SENTS <= len(doc.sentences) <= max_sents:
             continue
         hits = len(rx.findall(doc.text))
-        if hits >= 2:
+        if hits >= 2 and _opening(doc.text) not in openings:
+            openings.add(_opening(doc.text))
             scored.append((hits / len(doc.sentences), corpus, doc))
     scored.sort(key=lambda t: (-t[0], t[2].id))
-    used = 0
-    with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as fh, (folder / f"{name}.md").open("w", encoding="utf-8") as md:
-        for _, corpus, doc in scored:
-            if used >= n_sents:
-                break
-            art_no = f"A{next_no:03d}"
-            next_no += 1
-            art = {"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source,
-                   "text": doc.text, "article": art_no,
-                   "sentences": [{"sid": f"{art_no}.{s.index}", "index": s.index, "start": s.start, "end": s.end,
-                                  "text": s.text, "is_title": s.is_title} for s in doc.sentences]}
-            fh.write(json.dumps(art, ensure_ascii=False) + "\n")
-            md.write(f"## ARTICLE {art_no}  ({corpus}, {doc.source}, {doc.date})\n")
-            for s in art["sentences"]:
-                md.write(f"[{s['sid']}] {s['text']}\n")
-            md.write("\n")
-            used += len(doc.sentences)
-    print(name, "sentences", used, "candidates", len(scored))
+    names = [f"{name}_{i}" for i in range(first, first + k)] if k else [name]
+    queue = iter(scored)
+    for batch in names:
+        used = 0
+        with (folder / f"{batch}.jsonl").open("w", encoding="utf-8") as fh, \
+                (folder / f"{batch}.md").open("w", encoding="utf-8") as md:
+            for _, corpus, doc in queue:
+                art_no = f"A{next_no:03d}"
+                next_no += 1
+                art = {"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source,
+                       "text": doc.text, "article": art_no,
+                       "sentences": [{"sid": f"{art_no}.{s.index}", "index": s.index, "start": s.start, "end": s.end,
+                                      "text": s.text, "is_title": s.is_title} for s in doc.sentences]}
+                fh.write(json.dumps(art, ensure_ascii=False) + "\n")
+                md.write(f"## ARTICLE {art_no}  ({corpus}, {doc.source}, {doc.date})\n")
+                for s in art["sentences"]:
+                    md.write(f"[{s['sid']}] {s['text']}\n")
+                md.write("\n")
+                used += len(doc.sentences)
+                if used >= n_sents:
+                    break
+        print(batch, "sentences", used, "candidates", len(scored))
+
+
+def _opening(text: str) -> str:
+    return " ".join(text.split())[:300]
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), *map(int, sys.argv[6:8]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), *map(int, sys.argv[6:10]))
