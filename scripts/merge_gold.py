@@ -116,11 +116,12 @@ def main(root: Path) -> None:
 
 
 def duplicate_articles(root: Path) -> dict[str, str]:
-    """``{article: earlier article it copies}`` over all batches, in batch file order."""
+    """``{article: earlier article it copies}`` over all batches; earlier = lower article number (coded first)."""
     arts: dict[str, str] = {}
     for f in sorted((root / "batches").glob("*.jsonl")):
         for art in read_jsonl(f):
             arts.setdefault(art["article"], art["text"])
+    arts = dict(sorted(arts.items(), key=lambda kv: int(kv[0][1:])))
     names = list(arts)
     sig = dedup.signatures(arts.values())
     has = ~(sig == dedup.EMPTY).all(axis=1)
