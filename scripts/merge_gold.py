@@ -5,7 +5,9 @@
 Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
 sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
 (final labels for double-coded disagreements) and data/gold/consistency.jsonl
-(labels changed when project decisions P8/P9 came after the coding) when present. An
+(labels changed when project decisions P8/P9 came after the coding) and
+data/gold/decisions_p14_p17.jsonl (decisions P14-P17, made after all coding and
+adjudication, applied last) when present. An
 article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
 with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
 of a grouped cross-validation split. Writes
@@ -55,16 +57,9 @@ def main(root: Path) -> None:
             if rec["sid"] not in sentences:
                 raise SystemExit(f"{f}:{n}: unknown sentence id {rec['sid']}")
             coded[coder][rec["sid"]] = rec
-    adjudicated = {}
-    if (root / "adjudicated.jsonl").exists():
-        for n, rec in enumerate(read_jsonl(root / "adjudicated.jsonl"), 1):
-            validate_labels(rec, f"{root / 'adjudicated.jsonl'}:{n}")
-            adjudicated[rec["sid"]] = rec
-    consistency = {}
-    if (root / "consistency.jsonl").exists():
-        for n, rec in enumerate(read_jsonl(root / "consistency.jsonl"), 1):
-            validate_labels(rec, f"{root / 'consistency.jsonl'}:{n}")
-            consistency[rec["sid"]] = rec
+    adjudicated = _read_labels(root / "adjudicated.jsonl")
+    consistency = _read_labels(root / "consistency.jsonl")
+    later = _read_labels(root / "decisions_p14_p17.jsonl")
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
     disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
@@ -83,6 +78,9 @@ def main(root: Path) -> None:
             if sid in adjudicated:
                 final = adjudicated[sid]
                 coders.append("adjudicator")
+        if sid in later:  # decisions made after all coding and adjudication: applied last
+            final = later[sid]
+            coders.append("decisions")
         rec["frames"] = [f for f in _frames_in_order(final["frames"])]
         rec["voice"] = final["voice"]
         rec["coders"] = coders
@@ -94,7 +92,7 @@ def main(root: Path) -> None:
         for sid in double:
             fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"],
                                  PRIMARY: _labels_dict(coded[PRIMARY][sid]), SECOND: _labels_dict(coded[SECOND][sid]),
-                                 "final": _labels_dict(adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid])))},
+                                 "final": _labels_dict(later.get(sid, adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid]))))},
                                 ensure_ascii=False) + "\n")
     table = agreement(coded[PRIMARY], coded[SECOND])
     table.to_csv(root / "agreement.csv", index=False)
@@ -107,7 +105,7 @@ def main(root: Path) -> None:
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
           f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
-          f"consistency changes {len(consistency)}, "
+          f"consistency changes {len(consistency)}, later decisions (P14-P17) {len(later)}, "
           f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
@@ -134,6 +132,16 @@ def duplicate_articles(root: Path) -> dict[str, str]:
             first = names[similar[0]]
             copies[names[j]] = copies.get(first, first)
     return copies
+
+
+def _read_labels(path: Path) -> dict[str, dict]:
+    """``{sid: record}`` of a label file (a later line for the same sid wins); empty when absent."""
+    out: dict[str, dict] = {}
+    if path.exists():
+        for n, rec in enumerate(read_jsonl(path), 1):
+            validate_labels(rec, f"{path}:{n}")
+            out[rec["sid"]] = rec
+    return out
 
 
 def _labels(rec: dict) -> tuple:
