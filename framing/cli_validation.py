@@ -47,12 +47,23 @@ def train(
     output: Path = typer.Option(..., "--output", "-o", help="Model folder to write."),
     label_field: Optional[str] = LabelFieldOpt,
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", "-l"),
+    evaluation: Optional[Path] = typer.Option(
+        None, "--evaluation", help="evaluation.json of `framing evaluate` on the same gold: kept in model.json, "
+                                   "shown in reports and summary.json."),
 ) -> None:
     """Train the frame and voice classifiers on gold sentences and save them (skops + model.json)."""
     from .classify import LabelClassifier
+    from .evaluate import evaluation_block
     from .model import LabelModel, save_model, train_from_gold
 
     try:
+        block = None
+        if evaluation is not None:
+            try:
+                block = evaluation_block(json.loads(evaluation.read_text(encoding="utf-8")), str(evaluation))
+            except (OSError, json.JSONDecodeError, ValueError) as exc:
+                console.print(f"[bold red]error:[/] --evaluation {evaluation}: {exc}")
+                raise typer.Exit(2)
         if label_field:
             texts, labels = _read_labelled(gold, label_field)
             clf = LabelClassifier(use_lexicon=False).fit(pd.DataFrame({"text": texts}), np.array(labels))
@@ -61,6 +72,8 @@ def train(
         else:
             with console.status("training (grouped cross-validation for thresholds)…"):
                 model = train_from_gold(gold, lexicon)
+            if block:
+                model.meta["evaluation"] = block
     except (GoldError, LexiconError, FileNotFoundError) as exc:
         console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2)

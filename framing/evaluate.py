@@ -132,3 +132,22 @@ def report_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "per_frame": frames,
         "confusion": ev.confusion("combined"),
     }
+
+
+def evaluation_block(evaluation: dict, source: str) -> dict:
+    """What a model keeps of ``framing evaluate``'s ``evaluation.json``: the combined mode's figures.
+
+    Reports and ``summary.json`` show it next to the results, so that a reader sees how the
+    model that produced them did under grouped cross-validation.
+    """
+    try:
+        combined = next(r for r in evaluation["summary"] if r["mode"] == "combined")
+        f1 = evaluation["f1"]
+        per_frame = {f: {"f1": f1["combined"][f]} for f in FRAMES}
+    except (KeyError, StopIteration, TypeError) as exc:
+        raise ValueError(f"{source}: not an evaluation.json written by framing evaluate ({exc!r} missing)") from exc
+    return {"source": source, "mode": "lexicon+classifier (combined)",
+            "method": f"grouped {evaluation.get('folds', 5)}-fold cross-validation by article",
+            "sentences": evaluation.get("sentences"), "articles": evaluation.get("articles"),
+            "macro_f1": combined["macro_f1"], "voice_accuracy": combined["voice_accuracy"], "per_frame": per_frame}
+

@@ -150,7 +150,7 @@ baselines on macro-F1 but not the transformer systems.
 ```bash
 python scripts/merge_gold.py data/gold                  # gold.jsonl and agreement.csv from the coded sheets
 framing evaluate data/gold/gold.jsonl -o docs/validation
-framing train data/gold/gold.jsonl -o framing/data/model
+framing train data/gold/gold.jsonl -o framing/data/model --evaluation docs/validation/evaluation.json
 A=../shared/external/araieval2023/task1
 framing train $A/task1A_train.jsonl $A/task1A_dev.jsonl --label-field label -o /tmp/araieval
 framing evaluate $A/task1A_test.jsonl --model /tmp/araieval --label-field label -o /tmp/araieval-eval

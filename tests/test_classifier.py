@@ -149,6 +149,20 @@ def test_evaluate_reports_all_modes(small_gold, tmp_path):
     assert summary["macro_f1"].between(0, 1).all() and summary["voice_accuracy"].between(0, 1).all()
     confusion = pd.read_csv(tmp_path / "confusion.csv", index_col=0)
     assert list(confusion.index) == list(FRAMES)
+    # the evaluation travels with a model trained on the same gold, into results and reports
+    out = tmp_path / "model"
+    r = runner.invoke(app, ["train", str(small_gold), "-o", str(out), "--evaluation", str(tmp_path / "evaluation.json")])
+    assert r.exit_code == 0, r.output
+    block = json.loads((out / "model.json").read_text())["evaluation"]
+    assert block["macro_f1"] == summary.set_index("mode").loc["combined", "macro_f1"]
+    res = framing.analyze(Path(__file__).resolve().parent.parent / "seeds", model=out)
+    from framing.report.build import evaluation_data
+    table = evaluation_data(res.meta)
+    assert len(table["rows"]) == len(FRAMES) and any(n[0] == "macro_f1" for n in table["notes"])
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    r = runner.invoke(app, ["train", str(small_gold), "-o", str(tmp_path / "m2"), "--evaluation", str(bad)])
+    assert r.exit_code == 2 and "not an evaluation.json" in r.output
 
 
 def test_label_mode_trains_on_other_labels(tmp_path):
