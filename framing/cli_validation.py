@@ -61,8 +61,11 @@ def train(
         if evaluation is not None:
             try:
                 block = evaluation_block(json.loads(evaluation.read_text(encoding="utf-8")), str(evaluation))
-            except (OSError, json.JSONDecodeError, ValueError) as exc:
+            except (OSError, json.JSONDecodeError) as exc:
                 console.print(f"[bold red]error:[/] --evaluation {evaluation}: {exc}")
+                raise typer.Exit(2)
+            except ValueError as exc:  # names the file already
+                console.print(f"[bold red]error:[/] {exc}")
                 raise typer.Exit(2)
         if label_field:
             texts, labels = _read_labelled(gold, label_field)

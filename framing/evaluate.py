@@ -145,7 +145,8 @@ def evaluation_block(evaluation: dict, source: str) -> dict:
         f1 = evaluation["f1"]
         per_frame = {f: {"f1": f1["combined"][f]} for f in FRAMES}
     except (KeyError, StopIteration, TypeError) as exc:
-        raise ValueError(f"{source}: not an evaluation.json written by framing evaluate ({exc!r} missing)") from exc
+        missing = exc.args[0] if isinstance(exc, KeyError) else "a combined row"
+        raise ValueError(f"{source}: not an evaluation.json written by framing evaluate (no {missing!r})") from exc
     return {"source": source, "mode": "lexicon+classifier (combined)",
             "method": f"grouped {evaluation.get('folds', 5)}-fold cross-validation by article",
             "sentences": evaluation.get("sentences"), "articles": evaluation.get("articles"),
