@@ -170,6 +170,10 @@ def method_data(res: Results) -> dict:
             "extra": [], "evaluation": evaluation_data(meta)}
 
 
+_EVALUATION_KEYS = {"source": "المصدر", "mode": "النمط", "method": "الطريقة", "sentences": "الجمل",
+                    "articles": "المقالات", "macro_f1": "متوسط F1 للأطر (macro)", "voice_accuracy": "دقة الصوت"}
+
+
 def evaluation_data(meta: dict) -> dict | None:
     """The ``evaluation`` block of summary.json as a table (per-frame precision, recall, F1), or None."""
     ev = (meta or {}).get("evaluation")
@@ -193,7 +197,7 @@ def evaluation_data(meta: dict) -> dict | None:
             rows = [r for r in table if isinstance(r, dict)]
         for k, v in ev.items():
             if isinstance(v, (str, int, float, bool)) and k not in FRAMES:
-                notes.append([str(k), _num(v, 3) if isinstance(v, float) else str(v)])
+                notes.append([_EVALUATION_KEYS.get(k, str(k)), _num(v, 3) if isinstance(v, float) else str(v)])
     wanted = ["mode", "frame", "precision", "recall", "f1", "support", "n"]
     present = [c for c in wanted if any(c in r for r in rows)]
     if present == ["mode"]:
