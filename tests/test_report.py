@@ -177,7 +177,18 @@ def test_seed_report_method_section(seed_report):
     meta = framing.load(seed_report).meta
     assert meta["lexicon"]["sha256"] in text
     assert f"framing {meta['software']['version']}" in text
-    assert "Validation" in text and "Not available" in text
+    # the bundled model carries its cross-validated evaluation; the method page shows it
+    ev = meta["evaluation"]
+    assert "Validation" in text and "Not available" not in text
+    assert f"{ev['macro_f1']:.3f}" in text and f"{ev['per_frame']['threat']['f1']:.3f}" in text
+
+
+
+def test_lexicon_only_report_says_validation_is_not_available(tmp_path):
+    res = framing.analyze(ROOT / "seeds", model=False)
+    assert "evaluation" not in res.meta
+    pdf = build_report(res, tmp_path / "lex.pdf")
+    assert "Not available" in flat(pdf)
 
 
 def test_report_command_rebuilds_from_the_folder(seed_report, tmp_path):
