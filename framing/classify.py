@@ -9,6 +9,7 @@ and so work in ``Pipeline``, ``cross_validate`` and ``GridSearchCV``.
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 
@@ -89,14 +90,30 @@ class _Features(BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
 
+    def __getstate__(self) -> dict:
+        """Saved state with the vocabulary as one array of terms (in column order): skops loads a
+        50,000-entry dict in seconds, an array in milliseconds."""
+        state = super().__getstate__()
+        tfidf = state.get("tfidf_")
+        if tfidf is not None and tfidf.vocabulary_:
+            terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
+            tfidf = copy.copy(tfidf)
+            tfidf.vocabulary_ = {}
+            state = dict(state, tfidf_=tfidf, terms_=np.array(terms, dtype=str))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        terms = state.pop("terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.tfidf_.vocabulary_ = {term: i for i, term in enumerate(terms.tolist())}
+
     def fit(self, X: pd.DataFrame, y=None):
         X = _as_frame(X, self.use_lexicon)
         self.tfidf_ = TfidfVectorizer(analyzer=analyzer, min_df=self.min_df, sublinear_tf=True,
                                       max_features=self.max_features, dtype=np.float32)
         self.tfidf_.fit(X["text"])
         self.tfidf_.stop_words_ = None  # the pruned terms: only needed for introspection, and large on disk
-        # plain ints: skops stores a numpy scalar as a file of its own, which makes loading take seconds per 10k words
-        self.tfidf_.vocabulary_ = {term: int(i) for term, i in self.tfidf_.vocabulary_.items()}
         if self.use_lexicon:
             self.lexicon_scale_ = LEXICON_FEATURE_SCALE
             self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
