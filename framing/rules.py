@@ -26,7 +26,11 @@ ALIAS_AFTER = 6            # words after an official title taken as the official
 ALIAS_BEFORE = 2           # words before an official title («توني بلينكين نائب وزير»)
 MIN_ALIAS_LEN = 3
 
-OFFICIAL_ACTOR_CUES = ("official_actors", "official_places")
+ATTRIBUTION_CUES = ("reporting_verbs", "source_phrases")  # a voice other than the outlet's needs one of these
+ALIAS_CUE = "official_actors"                            # names next to these are learned as officials'
+# Without a frame entry, a sentence whose cues include none of these gets no hit, the outlet's voice and
+# no new alias: negators, hedges, actors without a reporting verb... modify nothing on their own.
+CUES_THAT_ACT_ALONE = frozenset(ATTRIBUTION_CUES + (ALIAS_CUE,))
 
 
 @dataclass
@@ -144,7 +148,7 @@ def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attributi
     """The sentence's voice (codebook, and project decisions P5-P7)."""
     found: list[tuple[str, Placed, bool]] = []  # (voice, cue, is_source_phrase)
     n_words = len(view.words)
-    for cue in view.of("reporting_verbs", "source_phrases"):
+    for cue in view.of(*ATTRIBUTION_CUES):
         phrase = cue.cue == "source_phrases"
         lo = cue.last + 1 if phrase else cue.first - ACTOR_BEFORE
         hi = cue.last + ACTOR_AFTER
@@ -190,7 +194,7 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
     """Remember names next to official titles («المتحدث … ستيف وارن») for later «وقال وارن»."""
     covered = {i for p in view.frame_matches + [c for cs in view.cues.values() for c in cs]
                for i in range(p.first, p.last + 1)}
-    for actor in view.of("official_actors"):
+    for actor in view.of(ALIAS_CUE):
         for i in list(range(actor.last + 1, actor.last + 1 + ALIAS_AFTER)) + list(range(actor.first - ALIAS_BEFORE, actor.first)):
             if 0 <= i < len(view.words) and i not in covered:
                 w = view.word(i)

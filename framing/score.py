@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from .corpus import Document, Sentence
 from .lexicon import FRAMES, Lexicon
 from .rules import (
+    CUES_THAT_ACT_ALONE,
     Attribution,
     SentenceView,
     attribute,
@@ -24,7 +25,6 @@ from .rules import (
 from .text import Normalized, normalize
 
 DEFAULT_THRESHOLD = 0.5
-_VOICE_CUES = frozenset({"reporting_verbs", "source_phrases", "official_actors"})  # attribution or alias learning
 
 
 @dataclass
@@ -93,9 +93,8 @@ class LexiconScorer:
         norm = norm or normalize(sent.text)
         text = norm.text
         matches = self.lexicon.find(text)
-        if not any(m.entry.frame or m.entry.cue in _VOICE_CUES for m in matches):
-            # no frame entry, nothing that attributes or names an official (the common case, made cheap): the
-            # remaining cues (negators, hedges...) modify nothing, so no hit, authorial voice, nothing learned
+        if not any(m.entry.frame or m.entry.cue in CUES_THAT_ACT_ALONE for m in matches):
+            # the common case, made cheap: no hit, authorial voice, nothing learned
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [])
