@@ -1,7 +1,9 @@
 """Aggregation: sentence scores into tables per sentence, per hit and per article."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -80,15 +82,37 @@ def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return pd.DataFrame(list(rows))
 
 
+@dataclass
+class FrameProfile:
+    """The counts behind the corpus frame profile, added up table by table (a corpus run adds its Parquet parts)."""
+
+    n: int = 0
+    labelled: Counter = field(default_factory=Counter)
+    score_sum: Counter = field(default_factory=Counter)
+    by_voice: dict[str, Counter] = field(default_factory=lambda: {f: Counter() for f in FRAMES})
+    voices: Counter = field(default_factory=Counter)
+
+    def add(self, sentences: pd.DataFrame) -> "FrameProfile":
+        """Count the sentences of one table (``label_<frame>``, ``score_<frame>`` and ``voice`` columns)."""
+        if not len(sentences):
+            return self
+        self.n += len(sentences)
+        self.voices.update(sentences["voice"].value_counts().to_dict())
+        for f in FRAMES:
+            lab = sentences[f"label_{f}"].astype(bool)
+            self.labelled[f] += int(lab.sum())
+            self.score_sum[f] += float(sentences[f"score_{f}"].sum())
+            self.by_voice[f].update(sentences.loc[lab, "voice"].value_counts().to_dict())
+        return self
+
+    def table(self) -> pd.DataFrame:
+        """Per frame: sentences labelled, share of sentences, mean score, and the labelled sentences per voice."""
+        n = self.n
+        return pd.DataFrame([{"frame": f, "sentences": self.labelled[f], "share": self.labelled[f] / n if n else 0.0,
+                              "mean_score": self.score_sum[f] / n if n else 0.0,
+                              **{v: int(self.by_voice[f].get(v, 0)) for v in VOICES}} for f in FRAMES])
+
+
 def frame_profile(sentences: pd.DataFrame) -> pd.DataFrame:
     """Corpus-level frame profile: sentences labelled, share of sentences, mean score, voice mix."""
-    n = len(sentences)
-    rows = []
-    for f in FRAMES:
-        lab = sentences[f"label_{f}"].astype(bool) if n else pd.Series(dtype=bool)
-        row = {"frame": f, "sentences": int(lab.sum()), "share": float(lab.mean()) if n else 0.0,
-               "mean_score": float(sentences[f"score_{f}"].mean()) if n else 0.0}
-        for v in VOICES:
-            row[v] = int((sentences.loc[lab, "voice"] == v).sum()) if n else 0
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return FrameProfile().add(sentences).table()

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -39,10 +38,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, dedup
-from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS
+from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile
 from .corpus import Document, Skipped
-from .lexicon import FRAMES, VOICES, Lexicon
+from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
+from .results import _atomic_write, part_files
 from .score import LexiconScorer
 
 WORK = "_work"
@@ -258,14 +258,7 @@ def default_jobs() -> int:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write(path, lambda fh: fh.write(data), None)
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
@@ -285,11 +278,6 @@ def _sha256_file(path: str | Path | None) -> str | None:
     if not path or not Path(path).exists():
         return None
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def part_files(folder: Path, table: str) -> list[Path]:
-    d = folder / table
-    return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
 
 
 # --------------------------------------------------------------------------- the run
@@ -619,7 +607,7 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
+    _atomic_write(path, lambda fh: json.dump(data, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
 
 
 # --------------------------------------------------------------------------- finishing: duplicates, aggregates
@@ -643,23 +631,18 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
 
     roots = dedup.find_duplicates([(m["index"], m["first_seq"]) for m in manifests],
                                   lambda k: np.load(work / f"minhash-{k:05d}.npy"), threshold)
+    # a root is always an earlier article than its copies (find_duplicates), so its shard comes first or is the same
+    wanted = set(roots.values())
     root_ids: dict[int, str] = {}
-    if roots:
-        wanted = set(roots.values())
-        for m in manifests:
-            lo, hi = m["first_seq"], m["first_seq"] + m["n_docs"]
-            here = [s for s in wanted if lo <= s < hi]
-            if here:
-                ids = pq.read_table(work / f"articles-{m['index']:05d}.parquet", columns=["doc_id"])["doc_id"].to_pylist()
-                for s in here:
-                    root_ids[s] = ids[s - lo]
-
     counts = Counter()
     encodings: Counter = Counter()
     for m in manifests:
         k, lo = m["index"], m["first_seq"]
         art = pq.read_table(work / f"articles-{k:05d}.parquet")
         seqs = range(lo, lo + art.num_rows)
+        if wanted:
+            ids = art.column("doc_id").to_pylist()
+            root_ids.update({s: ids[s - lo] for s in seqs if s in wanted})
         dup = [root_ids[roots[s]] if s in roots else None for s in seqs]
         art = art.append_column("duplicate_of", pa.array(dup, type=pa.string()))
         counts["documents_read"] += art.num_rows
@@ -683,7 +666,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     csv_written = write_csv if write_csv is not None else n_sent <= CSV_MAX_SENTENCES
     # skipped.csv, and CSV tables for small runs
     skipped = pd.read_csv(skipped_path, encoding="utf-8", keep_default_na=False, dtype=str)
-    from .results import Results, _atomic_write
+    from .results import Results
 
     enc = "utf-8-sig" if bom else "utf-8"
     _atomic_write(output / "skipped.csv", lambda fh: skipped.to_csv(fh, index=False), enc)
@@ -721,30 +704,12 @@ def _filter_part(path: Path, keep: np.ndarray, expected: int) -> None:
 
 
 def _profile_from_parts(output: Path) -> tuple[pd.DataFrame, dict, int]:
-    """The frame profile of :func:`framing.aggregate.frame_profile`, accumulated part by part from disk."""
+    """The frame profile (:class:`framing.aggregate.FrameProfile`), accumulated part by part from disk."""
     cols = [f"label_{f}" for f in FRAMES] + [f"score_{f}" for f in FRAMES] + ["voice"]
-    n = 0
-    labelled = dict.fromkeys(FRAMES, 0)
-    score_sum = dict.fromkeys(FRAMES, 0.0)
-    by_voice = {f: Counter() for f in FRAMES}
-    voices: Counter = Counter()
+    prof = FrameProfile()
     for p in part_files(output, "sentences"):
-        t = pq.read_table(p, columns=cols).to_pandas()
-        n += len(t)
-        voices.update(t["voice"].value_counts().to_dict())
-        for f in FRAMES:
-            lab = t[f"label_{f}"].astype(bool)
-            labelled[f] += int(lab.sum())
-            score_sum[f] += float(t[f"score_{f}"].sum())
-            by_voice[f].update(t.loc[lab, "voice"].value_counts().to_dict())
-    rows = []
-    for f in FRAMES:
-        row = {"frame": f, "sentences": labelled[f], "share": labelled[f] / n if n else 0.0,
-               "mean_score": score_sum[f] / n if n else 0.0}
-        for v in VOICES:
-            row[v] = int(by_voice[f].get(v, 0))
-        rows.append(row)
-    return pd.DataFrame(rows), {str(k): int(v) for k, v in voices.most_common()}, n
+        prof.add(pq.read_table(p, columns=cols).to_pandas())
+    return prof.table(), {str(k): int(v) for k, v in prof.voices.most_common()}, prof.n
 
 
 def read_table(folder: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:

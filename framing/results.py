@@ -70,11 +70,8 @@ class Results:
         folder.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
             df: pd.DataFrame = getattr(self, name)
-            tmp = folder / f".{name}.parquet.tmp"
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, folder / f"{name}.parquet")
-        _atomic_write(folder / SUMMARY,
-                      lambda fh: json.dump(self.meta, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
+            _atomic_write(folder / f"{name}.parquet", lambda fh, df=df: df.to_parquet(fh, index=False), None)
+        _write_summary(folder, self.meta)
         return folder
 
     def _repr_html_(self) -> str:
@@ -89,8 +86,7 @@ class Results:
         for name in TABLES:
             df: pd.DataFrame = getattr(self, name)
             _atomic_write(folder / f"{name}.csv", lambda fh, df=df: df.to_csv(fh, index=False), encoding)
-        _atomic_write(folder / SUMMARY,
-                      lambda fh: json.dump(self.meta, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
+        _write_summary(folder, self.meta)
         return folder
 
 
@@ -104,8 +100,7 @@ def load(folder: str | Path) -> Results:
     tables = {}
     for name in TABLES:
         path = folder / f"{name}.csv"
-        parts = sorted((folder / name).glob("part-*.parquet")) if (folder / name).is_dir() else []
-        if parts:
+        if part_files(folder, name):
             from .pipeline import read_table
 
             tables[name] = read_table(folder, name)
@@ -124,13 +119,26 @@ def load(folder: str | Path) -> Results:
     return Results(meta=meta, **tables)
 
 
-def _atomic_write(path: Path, write, encoding: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so no half-written file is left."""
+def _atomic_write(path: Path, write, encoding: str | None) -> None:
+    """Write to a temporary file beside ``path`` and rename it, so no half-written file is left.
+
+    ``write`` gets the open file: text in ``encoding``, or binary when ``encoding`` is None.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        with os.fdopen(fd, "wb") if encoding is None else os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             write(fh)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_summary(folder: Path, meta: dict) -> None:
+    _atomic_write(folder / SUMMARY, lambda fh: json.dump(meta, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
+
+
+def part_files(folder: Path, table: str) -> list[Path]:
+    """The Parquet parts of one table of a corpus run (``sentences/part-00000.parquet`` …), in shard order."""
+    d = folder / table
+    return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
