@@ -90,14 +90,15 @@ def build_report(results: Results | str | Path, out_pdf: str | Path | None = Non
     root = out_pdf.parent.resolve()
     fig_dir = root / FIGURES
 
-    n_docs = stats.per_article(res)["doc_id"].nunique()
+    doc_ids = stats.per_article(res)["doc_id"]
+    n_docs = doc_ids.nunique()
     if kind == "auto":
         kind = "article" if doc_id is not None or n_docs == 1 else "corpus"
     if kind == "article":
         if doc_id is None:
             if n_docs != 1:
                 raise ValueError(f"these results hold {n_docs} articles: pass doc_id for an article report")
-            doc_id = stats.per_article(res)["doc_id"].iloc[0]
+            doc_id = doc_ids.iloc[0]
         data = article_data(stats.article_of(res, doc_id), fig_dir)
     elif kind == "corpus":
         data = corpus_data(res, fig_dir)
@@ -398,8 +399,9 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
     figures: dict[str, str | None] = dict.fromkeys(
         ["prevalence", "voice", "outlets", "time", "balance", "cooc_sentence", "cooc_article"])
     messages = {}
+    prev = stats.bootstrap_prevalence(res)
     if len(pa):
-        figures["prevalence"] = _figure(plots.prevalence(res), fig_dir, "corpus_prevalence")
+        figures["prevalence"] = _figure(plots.prevalence(res, table=prev), fig_dir, "corpus_prevalence")
     if not no_frame:
         figures["voice"] = _figure(plots.voice_by_frame(res), fig_dir, "corpus_voice")
         figures["cooc_sentence"] = _figure(plots.cooccurrence(res, "sentence"), fig_dir, "corpus_cooccurrence_sentence")
@@ -431,7 +433,6 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
     else:
         figures["balance"] = _figure(plots.outlet_balance(res), fig_dir, "corpus_balance")
 
-    prev = stats.bootstrap_prevalence(res)
     prevalence = [{"frame": r["frame"], "sentences": str(r["sentences"]), "articles": str(r["articles"]),
                    "sentence_share": f"{_pct(r['sentence_share'])} [{_pct(r['sentence_lo'])}–{_pct(r['sentence_hi'])}]",
                    "article_share": f"{_pct(r['article_share'])} [{_pct(r['article_lo'])}–{_pct(r['article_hi'])}]"}

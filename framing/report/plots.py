@@ -161,9 +161,14 @@ def voice_by_frame(res: Results, doc_id=None) -> Figure:
 
 
 @styled
-def prevalence(res: Results, n_boot: int = stats.BOOTSTRAP_RESAMPLES, seed: int = stats.BOOTSTRAP_SEED) -> Figure:
-    """Prevalence of each frame: share of sentences and share of articles, with 95% bootstrap intervals."""
-    p = stats.bootstrap_prevalence(res, n_boot=n_boot, seed=seed).set_index("frame").reindex(FRAMES)
+def prevalence(res: Results, n_boot: int = stats.BOOTSTRAP_RESAMPLES, seed: int = stats.BOOTSTRAP_SEED,
+               table: pd.DataFrame | None = None) -> Figure:
+    """Prevalence of each frame: share of sentences and share of articles, with 95% bootstrap intervals.
+
+    ``table``: :func:`framing.report.stats.bootstrap_prevalence` computed already (the report also prints it).
+    """
+    table = stats.bootstrap_prevalence(res, n_boot=n_boot, seed=seed) if table is None else table
+    p = table.set_index("frame").reindex(FRAMES)
     colors = [FRAME_COLORS[f] for f in FRAMES]
     fig = Figure(figsize=(WIDTH_IN, 2.8), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
