@@ -68,18 +68,10 @@ def features_of(X: pd.DataFrame) -> pd.DataFrame:
 def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lexicon=None) -> pd.DataFrame:
     """Lexicon scores and voice for sentences, scored in order within each group (article), as analyze does."""
     from .api import scorer
-    from .corpus import Sentence
 
-    sc = scorer(lexicon)
     groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
-    rows: list[dict] = []
-    state: dict[str, tuple[set, str]] = {}
-    for i, (text, g) in enumerate(zip(texts, groups)):
-        aliases, previous = state.get(g, (set(), "authorial"))
-        s = sc.score_sentence(Sentence(str(g), i, 0, len(text), text), aliases, previous)
-        state[g] = (aliases, s.voice)
-        rows.append({"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice}
+                         for text, s in zip(texts, scorer(lexicon).score_in_order(texts, groups))])
 
 
 class _Features(BaseEstimator):

@@ -166,6 +166,17 @@ def default_lexicon_path() -> Path:
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Load and validate a lexicon file; raises :class:`LexiconError` naming file, line and entry."""
+    p, data = read_lexicon_file(path)
+    entries = read_entries(p, data)
+    frames = {f: spec for f, spec in data["frames"].items() if f in FRAMES}  # each a mapping: read_entries checked
+    labels = {f: str(spec.get("label", f)) for f, spec in frames.items()}
+    glosses = {f: str(spec.get("gloss", "")) for f, spec in frames.items()}
+    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+
+
+def read_lexicon_file(path: str | Path | None = None) -> tuple[str, dict]:
+    """The lexicon file's path and its parsed YAML (lines recorded), with the top-level fields checked;
+    raises :class:`LexiconError` for a file that cannot be read, is not YAML or is not a lexicon."""
     path = Path(path) if path else default_lexicon_path()
     p = str(path)
     try:
@@ -186,11 +197,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     for key in ("name", "version", "frames"):
         if key not in data:
             raise LexiconError(p, 1, f"missing top-level field {key!r}")
-    entries = read_entries(p, data)
-    frames = {f: spec for f, spec in data["frames"].items() if f in FRAMES}  # each a mapping: read_entries checked
-    labels = {f: str(spec.get("label", f)) for f, spec in frames.items()}
-    glosses = {f: str(spec.get("gloss", "")) for f, spec in frames.items()}
-    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+    return p, data
 
 
 def read_entries(p: str, data: dict, errors: list[LexiconError] | None = None) -> list[Entry]:

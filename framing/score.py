@@ -9,6 +9,7 @@ reaches its threshold.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from .corpus import Document, Sentence
@@ -82,6 +83,16 @@ class LexiconScorer:
             previous = scored.voice
             out.append(scored)
         return out
+
+    def score_in_order(self, texts: Iterable[str], groups: Iterable) -> Iterator[SentenceScore]:
+        """Free-standing sentences in reading order: within a group (an article), the voice of a continuing
+        speaker and the officials' names learned carry over, as in :meth:`score_document`."""
+        state: dict = {}
+        for i, (text, group) in enumerate(zip(texts, groups)):
+            aliases, previous = state.get(group, (set(), "authorial"))
+            scored = self.score_sentence(Sentence(str(group), i, 0, len(text), text), aliases, previous)
+            state[group] = (aliases, scored.voice)
+            yield scored
 
     def score_text(self, text: str, doc_id: str = "", index: int = 0) -> SentenceScore:
         """Score one free-standing sentence."""

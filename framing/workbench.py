@@ -45,9 +45,9 @@ from .lexicon import (
     _normalize_term,
     _SeqLineLoader,
     _variants,
-    default_lexicon_path,
     load_lexicon,
     read_entries,
+    read_lexicon_file,
 )
 from .rules import SentenceView
 from .text import TOKEN_RE, normalize, normalize_text
@@ -95,34 +95,14 @@ def lint_lexicon(path: str | Path | None = None) -> list[Finding]:
     cannot match, duplicates within a frame or cue class). Warnings and notes
     are for a lexicon that loads but does not do what its author may think.
     """
-    path = Path(path) if path else default_lexicon_path()
-    p = str(path)
     try:
-        load_lexicon(path)
-        loader_error = None
-    except LexiconError as exc:
-        loader_error = exc
-    data = None
-    if loader_error is None or not _is_file_level(loader_error):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_SeqLineLoader)  # noqa: S506 - SafeLoader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            data = None
-    if not isinstance(data, dict) or any(k not in data for k in ("name", "version", "frames")):
-        return [_finding(loader_error)] if loader_error else []
+        p, data = read_lexicon_file(path)
+    except LexiconError as exc:  # unreadable, not YAML, not a lexicon: nothing further to check
+        return [_finding(exc)]
     errors: list[LexiconError] = []
     entries = read_entries(p, data, errors)
-    findings = [_finding(exc) for exc in errors]
-    if loader_error and not any(f.line == loader_error.line and f.severity == "error" for f in findings):
-        findings.append(_finding(loader_error))
-    findings += _lint_entries(p, entries)
+    findings = [_finding(exc) for exc in errors] + _lint_entries(p, entries)
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.line or 0, f.kind))
-
-
-def _is_file_level(exc: LexiconError) -> bool:
-    msg = str(exc)
-    return any(s in msg for s in ("cannot read the lexicon", "invalid YAML", "a lexicon is a mapping",
-                                  "missing top-level field"))
 
 
 def _error_kind(message: str) -> str:
@@ -345,16 +325,13 @@ def _winner(a: Entry, b: Entry, shapes: dict[int, tuple]) -> Entry | None:
 
 def _analyze(corpus, lexicon: Lexicon, results=None, model=None):
     """``framing.analyze`` on the corpus; ``model``: as analyze takes it (``False``: the lexicon's labels only)."""
-    import inspect
-
     from .api import analyze
 
     if results is not None:
         return results
     if corpus is None:
         raise WorkbenchError("no corpus given")
-    kwargs = {"model": model} if model is not None and "model" in inspect.signature(analyze).parameters else {}
-    return analyze(corpus, lexicon=lexicon, **kwargs)
+    return analyze(corpus, lexicon=lexicon, model=model)
 
 
 def _load_gold(gold) -> pd.DataFrame:
@@ -369,23 +346,14 @@ def _load_gold(gold) -> pd.DataFrame:
 
 
 def score_gold(gold, lexicon: str | Path | Lexicon | None = None) -> tuple[pd.DataFrame, list[list]]:
-    """Score gold sentences in article order (as :func:`framing.classify.lexicon_table` does).
+    """Score gold sentences in article order (:meth:`~framing.score.LexiconScorer.score_in_order`).
 
     Returns the gold table and, per sentence, the list of its :class:`~framing.score.Hit`.
     """
-    from .corpus import Sentence
     from .score import LexiconScorer
 
     g = _load_gold(gold)
-    sc = LexiconScorer(_as_lexicon(lexicon))
-    state: dict[str, tuple[set, str]] = {}
-    hits = []
-    for i, (text, grp) in enumerate(zip(g["text"], g["group"])):
-        aliases, previous = state.get(grp, (set(), "authorial"))
-        s = sc.score_sentence(Sentence(str(grp), i, 0, len(text), text), aliases, previous)
-        state[grp] = (aliases, s.voice)
-        hits.append(s.hits)
-    return g, hits
+    return g, [s.hits for s in LexiconScorer(_as_lexicon(lexicon)).score_in_order(g["text"], g["group"])]
 
 
 # --- stats -------------------------------------------------------------------
