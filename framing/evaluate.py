@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .classify import FrameClassifier, VoiceClassifier
+from .classify import FrameClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES, VOICES
 
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
@@ -92,6 +92,7 @@ class Evaluation:
 def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: np.ndarray,
                         n_splits: int = 5, **params) -> Evaluation:
     """Grouped K-fold (no article on both sides) for lexicon only, classifier only and combined."""
+    X = features_of(X)  # every sentence analysed once, not once per fold and classifier
     ev = Evaluation(y=y, voice=np.asarray(voice), n_splits=n_splits, n_groups=len(np.unique(groups)))
     lex = X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float)
     ev.proba["lexicon"] = lex

@@ -157,6 +157,7 @@ def train_model(table: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: n
 
     from .evaluate import choose_thresholds, oof_proba
 
+    table = features_of(table)  # every sentence analysed once, not once per fold and classifier
     splits = min(n_splits, len(np.unique(groups)))
     proba = oof_proba(lambda: FrameClassifier(use_lexicon=True), table, y, groups, splits)
     thresholds = choose_thresholds(y, proba)
