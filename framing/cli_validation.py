@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from .cli import app, console, out
+from .cli import _fail, app, console, out
 from .gold import GoldError
 from .lexicon import FRAMES, LexiconError
 
@@ -29,10 +29,10 @@ def _df_table(df: pd.DataFrame, title: str) -> Table:
 
 
 def _read_labelled(paths: list[Path], field: str) -> tuple[list[str], list[str]]:
-    from .gold import read_jsonl
+    from .gold import gold_files, read_jsonl
 
     texts, labels = [], []
-    for p in paths:
+    for p in gold_files(paths):
         for n, rec in enumerate(read_jsonl(p), 1):
             if not isinstance(rec.get("text"), str) or field not in rec:
                 raise GoldError(f"{p}:{n}: needs a string 'text' and a {field!r} field")
@@ -62,11 +62,9 @@ def train(
             try:
                 block = evaluation_block(json.loads(evaluation.read_text(encoding="utf-8")), str(evaluation))
             except (OSError, json.JSONDecodeError) as exc:
-                console.print(f"[bold red]error:[/] --evaluation {evaluation}: {exc}")
-                raise typer.Exit(2)
+                _fail(f"--evaluation {evaluation}: {exc}")
             except ValueError as exc:  # names the file already
-                console.print(f"[bold red]error:[/] {exc}")
-                raise typer.Exit(2)
+                _fail(str(exc))
         if label_field:
             texts, labels = _read_labelled(gold, label_field)
             clf = LabelClassifier(use_lexicon=False).fit(pd.DataFrame({"text": texts}), np.array(labels))
@@ -78,8 +76,7 @@ def train(
             if block:
                 model.meta["evaluation"] = block
     except (GoldError, LexiconError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2)
+        _fail(str(exc))
     save_model(model, output)
     console.print(f"model saved to {output}/")
     if not label_field:
@@ -113,8 +110,7 @@ def evaluate(
             table, y, voice, groups, _ = ev_mod.gold_table(gold)
             ev = ev_mod.cross_validate_gold(table, y, voice, groups, n_splits=folds)
     except (GoldError, ModelError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2)
+        _fail(str(exc))
     tables = ev_mod.report_tables(ev)
     out.print(f"{len(y)} sentences, {ev.n_groups} articles, grouped {folds}-fold cross-validation")
     short = {"macro_f1": "macro F1", "micro_f1": "micro F1", "min_frame_f1": "min F1", "brier_mean": "Brier",
@@ -194,5 +190,4 @@ def annotate(
         else:
             raise GoldError(f"unknown action {action!r}: use export or import")
     except (GoldError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2)
+        _fail(str(exc))

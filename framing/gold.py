@@ -42,18 +42,23 @@ def validate_labels(rec: dict, where: str) -> None:
         raise GoldError(f"{where}: 'voice' must be one of {', '.join(VOICES)}; got {rec.get('voice')!r}")
 
 
+def gold_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The JSONL files named, a folder standing for the ``*.jsonl`` files in it."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        out += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return out
+
+
 def load_gold(paths: Iterable[str | Path]) -> pd.DataFrame:
     """Gold JSONL files as a DataFrame: one row per sentence, a 0/1 column per frame, and ``group`` (the article)."""
     rows = []
-    for path in paths:
-        path = Path(path)
-        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-        for f in files:
-            for n, rec in enumerate(read_jsonl(f), 1):
-                if "text" not in rec:
-                    raise GoldError(f"{f}:{n}: a gold record needs 'text'")
-                validate_labels(rec, f"{f}:{n}")
-                rows.append(rec)
+    for f in gold_files(paths):
+        for n, rec in enumerate(read_jsonl(f), 1):
+            if "text" not in rec:
+                raise GoldError(f"{f}:{n}: a gold record needs 'text'")
+            validate_labels(rec, f"{f}:{n}")
+            rows.append(rec)
     if not rows:
         raise GoldError("no gold records found in " + ", ".join(map(str, paths)))
     df = pd.DataFrame(rows)

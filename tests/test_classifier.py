@@ -174,6 +174,9 @@ def test_label_mode_trains_on_other_labels(tmp_path):
                             "-o", str(tmp_path / "e")])
     assert r.exit_code == 0, r.output
     assert json.loads((tmp_path / "e" / "label_evaluation.json").read_text())["micro_f1"] == 1.0
+    # a folder stands for its JSONL files, as the help says
+    r = runner.invoke(app, ["train", str(tmp_path), "--label-field", "label", "-o", str(tmp_path / "m2")])
+    assert r.exit_code == 0, r.output
 
 
 def test_annotate_round_trip(tmp_path):
