@@ -101,7 +101,7 @@ def find_duplicates(shards: list[tuple[int, int]], load: Callable[[int], np.ndar
     parts = [band_keys(load(k)) for k, _ in shards]
     firsts = np.concatenate([np.full(len(p), first, dtype=np.int64) + np.arange(len(p)) for p, (_, first)
                              in zip(parts, shards)])
-    keys = np.concatenate(parts) if parts else np.zeros((0, BANDS), dtype=np.uint64)
+    keys = np.concatenate(parts)
     del parts
     chunks: list[np.ndarray] = []  # (earlier, later) pairs, 16 bytes each
     for b in range(BANDS):

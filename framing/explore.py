@@ -63,12 +63,11 @@ class Plots:
 
     def __dir__(self):
         from .report import plots
-        return [n for n in plots.__all__] if hasattr(plots, "__all__") else [
-            n for n in dir(plots) if not n.startswith("_") and callable(getattr(plots, n))]
+        return [n for n in plots.__all__ if n != "save"]
 
     def __getattr__(self, name: str):
         from .report import plots
-        if name.startswith("_") or name in ("save",) or not callable(getattr(plots, name, None)):
+        if name not in self.__dir__():
             raise AttributeError(f"no figure {name!r}; figures: {', '.join(self.__dir__())}")
         fn = getattr(plots, name)
         return lambda *args, **kw: fn(self._res, *args, **kw)
@@ -84,15 +83,13 @@ def kwic(res, term_or_frame: str, width: int = 40) -> pd.DataFrame:
             a, b = int(h.start - s["start"]), int(h.end - s["start"])
             rows.append(_line(h.doc_id, h.sentence, s["text"], a, b, width, h.term))
     else:
-        from .text import normalize
-        from .workbench import term_matcher
+        from .workbench import _sentence_kwic, term_matcher
 
         matcher = term_matcher(term_or_frame)
         for (doc_id, i), s in sents.iterrows():
-            norm = normalize(s["text"])
-            for m in matcher.find(norm.text):
-                a, b = norm.span(m.start, m.end)
-                rows.append(_line(doc_id, i, s["text"], a, b, width, term_or_frame))
+            for _, _, left, match, right in _sentence_kwic(matcher, s["text"], s["text"], 0, width):
+                rows.append({"doc_id": doc_id, "sentence": int(i), "left": left, "match": match, "right": right,
+                             "term": term_or_frame})
     return pd.DataFrame(rows, columns=["doc_id", "sentence", "left", "match", "right", "term"])
 
 
@@ -126,7 +123,9 @@ def article_view(res, doc_id: str) -> ArticleView:
 
 
 def _labels(row) -> list[str]:
-    return [f for f in FRAMES if bool(row.get(f"label_{f}"))]
+    from .report.stats import _truthy  # labels read back from CSV may be strings
+
+    return [f for f in FRAMES if _truthy(row.get(f"label_{f}"))]
 
 
 def sentence_html(row, hits: pd.DataFrame) -> str:

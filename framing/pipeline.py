@@ -165,8 +165,6 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
                        time.perf_counter() - t0)
 
 
-def _score_shard_task(index: int, docs: list[Document], spec: ScoreSpec | None = None) -> ShardResult:
-    return score_shard(index, docs, spec)
 # --------------------------------------------------------------------------- engines
 
 
@@ -209,7 +207,7 @@ class ProcessEngine:
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(spec,))
 
     def submit(self, index: int, docs: list[Document]):
-        return self.pool.submit(_score_shard_task, index, docs)
+        return self.pool.submit(score_shard, index, docs)
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
@@ -236,7 +234,7 @@ class DaskEngine:
         self.run_id = hashlib.sha1(f"{os.getpid()}-{time.time()}".encode()).hexdigest()[:8]
 
     def submit(self, index: int, docs: list[Document]):
-        return self.client.submit(_score_shard_task, index, docs, self.spec, key=f"framing-shard-{self.run_id}-{index}",
+        return self.client.submit(score_shard, index, docs, self.spec, key=f"framing-shard-{self.run_id}-{index}",
                                   pure=False, retries=1)
 
     def close(self, cancel: bool = False) -> None:

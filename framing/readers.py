@@ -367,7 +367,6 @@ def _read_txt(data: bytes, path: str, name: str, opts: ReadOptions) -> Iterator[
         return
     doc = parse_article(text, doc_id_for(name, text), path=path)
     doc.encoding = enc
-    doc.source = opts.outlets.canonical(doc.source)
     yield check_document(doc, opts, "file")
 
 

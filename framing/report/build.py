@@ -251,7 +251,7 @@ def article_data(res: Results, fig_dir: Path) -> dict:
         "trajectory": _figure(plots.frame_trajectory(res), fig_dir, "article_trajectory"),
         "voice": None if no_frame else _figure(plots.voice_by_frame(res), fig_dir, "article_voice"),
     }
-    title = _str(a.get("title")) or next((t for t, it in zip(s["text"], s["is_title"]) if _truthy(it)), "") \
+    title = _str(a.get("title")) or next((t for t, it in zip(s["text"], s["is_title"]) if stats._truthy(it)), "") \
         or str(s["doc_id"].iloc[0] if len(s) else "")
     hits = _hits_by_sentence(res.hits)
     n_words = a.get("n_words")
@@ -279,13 +279,13 @@ def sentence_data(row: dict, hits: list[dict]) -> dict:
     for h in hits:
         span = _locate(text, int(h["start"]) - start, int(h["end"]) - start, str(h.get("matched") or ""))
         if span:
-            spans.append((*span, str(h["frame"]), _truthy(h.get("negated"))))
+            spans.append((*span, str(h["frame"]), stats._truthy(h.get("negated"))))
     cue = _str(row.get("voice_cue")) or ""
     cue_span = None
     if cue:
         i = text.find(cue)
         cue_span = (i, i + len(cue)) if i >= 0 else None
-    frames = [f for f in FRAMES if _truthy(row.get(f"label_{f}"))]
+    frames = [f for f in FRAMES if stats._truthy(row.get(f"label_{f}"))]
     scores = []
     for f in FRAMES:
         v = row.get(f"score_{f}")
@@ -294,7 +294,7 @@ def sentence_data(row: dict, hits: list[dict]) -> dict:
                            "text": f"{FRAME_LABELS_AR[f]} {float(v):.2f}"})
     scores.sort(key=lambda x: -x["value"])
     idx = int(row.get("sentence", 0))
-    is_title = _truthy(row.get("is_title"))
+    is_title = stats._truthy(row.get("is_title"))
     voice = str(row.get("voice") or "authorial")
     return {
         "index": idx,
@@ -510,8 +510,6 @@ def _str(v) -> str | None:
     return s or None
 
 
-def _truthy(v) -> bool:
-    return stats._truthy(v)
 
 
 def _fmt_date(v, time: bool = True) -> str:
