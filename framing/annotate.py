@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .gold import GoldError, validate_labels
+from .gold import GoldError, read_jsonl, validate_labels
 from .lexicon import FRAMES
 from .results import load
 
@@ -55,7 +55,7 @@ def import_sheet(sheet: str | Path, out: str | Path) -> int:
     """Validate a coded sheet and write gold JSONL; rows left entirely blank are skipped."""
     sheet = Path(sheet)
     if sheet.suffix == ".jsonl":
-        rows = [json.loads(line) for line in sheet.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+        rows = read_jsonl(sheet)
     else:
         rows = pd.read_csv(sheet, encoding="utf-8-sig", keep_default_na=False, dtype=str).to_dict("records")
     records = []
