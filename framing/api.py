@@ -21,8 +21,9 @@ from .aggregate import (
     sentence_rows,
     sentences_frame,
 )
-from .corpus import Document, Skipped, make_document, read_corpus
+from .corpus import Document, Skipped, read_corpus
 from .lexicon import FRAMES, Lexicon, load_lexicon
+from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .results import Results
 from .score import LexiconScorer, SentenceScore
 
@@ -196,23 +197,32 @@ def _documents(inputs, text_column: str, id_column: str | None) -> Iterator[Docu
 
 
 def documents_from_frame(df: pd.DataFrame, text_column: str = "text", id_column: str | None = None) -> Iterator[Document | Skipped]:
-    """Documents from a DataFrame of texts the researcher already has."""
+    """Documents from a DataFrame of texts the researcher already has.
+
+    Each row is read like a JSON or CSV record (:func:`~framing.readers.record_document`): the
+    ``title``, ``date`` and ``source`` columns are found under the readers' default names, dates are
+    normalized to ISO 8601 and outlets to one name each. The id is ``id_column``, else a column the
+    readers take for an id (``id``, ``url``, …), else the row's index label.
+    """
     if text_column not in df.columns:
         raise KeyError(f"no column {text_column!r} in the DataFrame (columns: {', '.join(map(str, df.columns))})")
     if id_column and id_column not in df.columns:
         raise KeyError(f"no id column {id_column!r} in the DataFrame")
+    fields = dict(DEFAULT_FIELDS, text=(text_column,))
+    if id_column:
+        fields["id"] = (id_column,)
+    opts = ReadOptions(fields=fields)
     for i, row in enumerate(df.to_dict("records")):
-        text = row.get(text_column)
-        doc_id = str(row[id_column]) if id_column else str(df.index[i])
-        if not isinstance(text, str) or not text.strip():
-            yield Skipped("<DataFrame>", f"row {i} (id {doc_id})", f"empty or missing {text_column!r}")
-            continue
-        title = row.get("title") if isinstance(row.get("title"), str) else None
-        yield make_document(doc_id, text, title=title, date=_str(row.get("date")), source=_str(row.get("source")))
+        rec = {str(k): None if _missing(v) else v for k, v in row.items()}
+        where = f"row {i} (index {df.index[i]})"
+        item = record_document(rec, opts, "<DataFrame>", where, str(df.index[i]), None)
+        if isinstance(item, Document):
+            item.path = None  # "<DataFrame>" names where a skipped row was, not a file to show in reports
+        yield item
 
 
-def _str(v) -> str | None:
-    return None if v is None or (isinstance(v, float) and v != v) else str(v)
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v is pd.NaT
 
 
 def explain(text: str, lexicon: str | Path | Lexicon | None = None) -> SentenceScore:

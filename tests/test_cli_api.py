@@ -44,6 +44,18 @@ def test_dataframe_input_without_files():
     assert first["label_civilian_harm"] and first["label_threat"]
 
 
+def test_dataframe_rows_are_read_like_file_records():
+    """Dates become ISO 8601, outlet aliases one name, and an id column is found as in JSON/CSV."""
+    df = pd.DataFrame({"text": ["قتل 12 مدنيا في تفجير انتحاري.", "عقد اجتماع للتحالف الدولي."],
+                       "date": ["20 يوليو 2016", pd.Timestamp("2016-07-21")],
+                       "outlet": ["aawsat.com", "عكاظ"], "title": ["عنوان", None],
+                       "url": ["http://a/1", "http://a/2"]})
+    arts = framing.analyze(df, model=False).articles.set_index("doc_id")
+    assert list(arts.index) == ["http://a/1", "http://a/2"]
+    assert list(arts["date"]) == ["2016-07-20", "2016-07-21T00:00:00"]
+    assert list(arts["source"]) == ["Asharq Al-Awsat", "Okaz"]
+
+
 def test_score_jsonl_keeps_order_and_names_bad_line(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "text": "قتل 5 مدنيين"}\n{"id": "b" "text"}\n{"id": "c", "text": "عقد اجتماع للتحالف"}\n',
