@@ -1,7 +1,6 @@
 """The Python API: what the CLI and the notebooks call."""
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -166,7 +165,7 @@ def run_record_from(sc: LexiconScorer, model: Model | None, prof: pd.DataFrame, 
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": "lexicon+classifier" if model else "lexicon",
         "lexicon": {"name": lex.name, "version": lex.version, "path": lex.path,
-                    "sha256": hashlib.sha256(Path(lex.path).read_bytes()).hexdigest(), "entries": len(lex.entries)},
+                    "sha256": lex.sha256, "entries": len(lex.entries)},
         "settings": {"thresholds": model.thresholds if model else sc.thresholds,
                      "lexicon_thresholds": sc.thresholds,
                      "rules": {n: getattr(rules, n) for n in RULE_CONSTANTS}},

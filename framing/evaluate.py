@@ -25,20 +25,21 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return out
 
 
-def oof_proba(make, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_splits: int) -> np.ndarray:
-    """Out-of-fold probabilities of a fresh estimator from ``make()`` under grouped K-fold."""
-    proba = np.zeros(y.shape, dtype=float)
+def oof_predict(make, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_splits: int,
+              method: str = "predict_proba") -> np.ndarray:
+    """Out-of-fold predictions (``method`` of a fresh estimator from ``make()``) under grouped K-fold."""
+    out = np.zeros(y.shape, dtype=float) if method == "predict_proba" else np.empty(len(y), dtype=object)
     for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
-        proba[te] = make().fit(X.iloc[tr], y[tr]).predict_proba(X.iloc[te])
-    return proba
+        out[te] = getattr(make().fit(X.iloc[tr], y[tr]), method)(X.iloc[te])
+    return out
 
 
 def fit_with_thresholds(X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, use_lexicon: bool,
-                        inner_splits: int = 3, **params) -> FrameClassifier:
+                        inner_splits: int = 3) -> FrameClassifier:
     """Fit a frame classifier and set per-frame thresholds from grouped inner cross-validation."""
-    make = lambda: FrameClassifier(use_lexicon=use_lexicon, **params)  # noqa: E731
+    make = lambda: FrameClassifier(use_lexicon=use_lexicon)  # noqa: E731
     splits = min(inner_splits, len(np.unique(groups)))
-    thresholds = choose_thresholds(y, oof_proba(make, X, y, groups, splits)) if splits >= 2 else np.full(len(FRAMES), 0.5)
+    thresholds = choose_thresholds(y, oof_predict(make, X, y, groups, splits)) if splits >= 2 else np.full(len(FRAMES), 0.5)
     model = make().fit(X, y)
     model.thresholds_ = thresholds
     return model
@@ -53,7 +54,6 @@ class Evaluation:
     proba: dict[str, np.ndarray] = field(default_factory=dict)
     pred: dict[str, np.ndarray] = field(default_factory=dict)
     voice_pred: dict[str, np.ndarray] = field(default_factory=dict)
-    n_splits: int = 5
     n_groups: int = 0
 
     def frame_table(self) -> pd.DataFrame:
@@ -90,10 +90,11 @@ class Evaluation:
 
 
 def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: np.ndarray,
-                        n_splits: int = 5, **params) -> Evaluation:
+                        n_splits: int = 5) -> Evaluation:
     """Grouped K-fold (no article on both sides) for lexicon only, classifier only and combined."""
     X = features_of(X)  # every sentence analysed once, not once per fold and classifier
-    ev = Evaluation(y=y, voice=np.asarray(voice), n_splits=n_splits, n_groups=len(np.unique(groups)))
+    voice = np.asarray(voice)
+    ev = Evaluation(y=y, voice=voice, n_groups=len(np.unique(groups)))
     lex = X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float)
     ev.proba["lexicon"] = lex
     ev.pred["lexicon"] = (lex >= LEXICON_THRESHOLD).astype(int)
@@ -101,13 +102,13 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
     for mode, use_lex in (("classifier", False), ("combined", True)):
         proba = np.zeros(y.shape)
         pred = np.zeros(y.shape, dtype=int)
-        vpred = np.empty(len(y), dtype=object)
         for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
-            model = fit_with_thresholds(X.iloc[tr], y[tr], groups[tr], use_lex, **params)
+            model = fit_with_thresholds(X.iloc[tr], y[tr], groups[tr], use_lex)
             proba[te] = model.predict_proba(X.iloc[te])
             pred[te] = (proba[te] >= model.thresholds_).astype(int)
-            vpred[te] = VoiceClassifier(use_lexicon=use_lex).fit(X.iloc[tr], voice[tr]).predict(X.iloc[te])
-        ev.proba[mode], ev.pred[mode], ev.voice_pred[mode] = proba, pred, vpred
+        ev.proba[mode], ev.pred[mode] = proba, pred
+        ev.voice_pred[mode] = oof_predict(lambda: VoiceClassifier(use_lexicon=use_lex), X, voice, groups, n_splits,  # noqa: B023
+                                        method="predict")
     return ev
 
 

@@ -15,6 +15,7 @@ where a first word was found.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -95,6 +96,11 @@ class Lexicon:
     entries: list[Entry]
     frame_labels: dict[str, str] = field(default_factory=dict)
     frame_glosses: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the lexicon file as read: what run records and model metadata cite."""
+        return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
 
     @cached_property
     def matcher(self) -> "Matcher":

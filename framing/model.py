@@ -153,18 +153,14 @@ def train_model(table: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: n
                 data_hash: str, lexicon_meta: dict, n_splits: int = 5) -> Model:
     """Fit the frame and voice classifiers on a lexicon table; thresholds and voice source from grouped CV."""
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import GroupKFold
-
-    from .evaluate import choose_thresholds, oof_proba
+    from .evaluate import choose_thresholds, oof_predict
 
     table = features_of(table)  # every sentence analysed once, not once per fold and classifier
     splits = min(n_splits, len(np.unique(groups)))
-    proba = oof_proba(lambda: FrameClassifier(use_lexicon=True), table, y, groups, splits)
+    proba = oof_predict(lambda: FrameClassifier(use_lexicon=True), table, y, groups, splits)
     thresholds = choose_thresholds(y, proba)
     pred = (proba >= thresholds).astype(int)
-    vpred = np.empty(len(voice), dtype=object)
-    for tr, te in GroupKFold(n_splits=splits).split(table, voice, groups):
-        vpred[te] = VoiceClassifier().fit(table.iloc[tr], voice[tr]).predict(table.iloc[te])
+    vpred = oof_predict(VoiceClassifier, table, voice, groups, splits, method="predict")
     acc_clf, acc_lex = accuracy_score(voice, vpred), accuracy_score(voice, table["voice"])
     frames = FrameClassifier(use_lexicon=True).fit(table, y)
     frames.thresholds_ = thresholds
@@ -194,7 +190,7 @@ def train_from_gold(paths, lexicon=None) -> Model:
     from .api import scorer
     from .evaluate import gold_table
 
-    table, y, voice, groups, gold = gold_table(paths, lexicon)
     lex = scorer(lexicon).lexicon
+    table, y, voice, groups, gold = gold_table(paths, lex)
     return train_model(table, y, voice, groups, data_hash(gold), {"name": lex.name, "version": lex.version,
-                       "sha256": hashlib.sha256(Path(lex.path).read_bytes()).hexdigest()})
+                       "sha256": lex.sha256})

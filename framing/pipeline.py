@@ -407,7 +407,7 @@ def run_corpus(
     config = {
         "format": "framing-corpus-run/1", "software": __version__,
         "inputs": [[str(f.path.resolve()), f.size, int(f.path.stat().st_mtime)] for f in files],
-        "lexicon_sha256": hashlib.sha256(Path(sc.lexicon.path).read_bytes()).hexdigest(),
+        "lexicon_sha256": sc.lexicon.sha256,
         "thresholds": sc.thresholds, "model": (mdl.meta.get("files") if mdl else None),
         "fields": {k: list(v) for k, v in field_map.items()},
         "outlets_sha256": _sha256_file(outlets) or _sha256_file(opts.outlets.path),
