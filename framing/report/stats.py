@@ -17,6 +17,7 @@ from ..results import Results
 
 BOOTSTRAP_SEED = 20160720   # fixed: the same results folder gives the same intervals
 BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_CHUNK = 100      # replicates resampled at a time (bounds memory on large corpora)
 UNKNOWN_OUTLET = "—"
 
 
@@ -99,10 +100,7 @@ def bootstrap_prevalence(res: Results, n_boot: int = BOOTSTRAP_RESAMPLES, seed: 
     n_docs = len(pa)
     alpha = (1 - level) / 2
     if n_docs:
-        idx = np.random.default_rng(seed).integers(0, n_docs, size=(n_boot, n_docs))
-        tot = n[idx].sum(axis=1)
-        sent_boot = k[idx].sum(axis=1) / np.where(tot > 0, tot, 1)[:, None]
-        art_boot = (k[idx] > 0).mean(axis=1)
+        sent_boot, art_boot = _resampled_shares(k, n, n_boot, seed)
     for j, f in enumerate(FRAMES):
         row = {"frame": f, "sentences": int(k[:, j].sum()) if n_docs else 0,
                "articles": int((k[:, j] > 0).sum()) if n_docs else 0}
@@ -116,6 +114,29 @@ def bootstrap_prevalence(res: Results, n_boot: int = BOOTSTRAP_RESAMPLES, seed: 
             row.update(sentence_lo=0.0, sentence_hi=0.0, article_lo=0.0, article_hi=0.0)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _resampled_shares(k: np.ndarray, n: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per bootstrap replicate: the sentence share and article share of each frame.
+
+    Each replicate draws ``n_docs`` articles with replacement; it is held as how many times each
+    article was drawn (a row of weights), so memory is ``BOOTSTRAP_CHUNK x n_docs`` at a time
+    instead of ``n_boot x n_docs x frames``. The draws are those of one
+    ``integers(0, n_docs, (n_boot, n_docs))`` call, taken a chunk of rows at a time.
+    """
+    n_docs = len(n)
+    rng = np.random.default_rng(seed)
+    has = (k > 0).astype(float)
+    sent, art = np.empty((n_boot, k.shape[1])), np.empty((n_boot, k.shape[1]))
+    for lo in range(0, n_boot, BOOTSTRAP_CHUNK):
+        rows = min(BOOTSTRAP_CHUNK, n_boot - lo)
+        idx = rng.integers(0, n_docs, size=(rows, n_docs))
+        idx += np.arange(rows)[:, None] * n_docs
+        w = np.bincount(idx.ravel(), minlength=rows * n_docs).reshape(rows, n_docs).astype(float)
+        tot = w @ n
+        sent[lo:lo + rows] = (w @ k) / np.where(tot > 0, tot, 1)[:, None]
+        art[lo:lo + rows] = (w @ has) / n_docs
+    return sent, art
 
 
 def cooccurrence(res: Results, unit: str = "sentence") -> pd.DataFrame:
