@@ -373,10 +373,13 @@ def _joining(ch: str) -> bool:
         and unicodedata.category(ch) in ("Lo", "Mn", "Lm")
 
 
-def _hits_by_sentence(hits: pd.DataFrame) -> dict[tuple[str, int], list[dict]]:
+def _hits_by_sentence(hits: pd.DataFrame, docs: set[str] | None = None) -> dict[tuple[str, int], list[dict]]:
+    """Hits keyed by (doc_id, sentence); ``docs``: only those articles' (a corpus report shows a few)."""
     out: dict[tuple[str, int], list[dict]] = {}
     if hits is None or hits.empty:
         return out
+    if docs is not None:
+        hits = hits[hits["doc_id"].astype(str).isin(docs)]
     for h in hits.to_dict("records"):
         out.setdefault((str(h["doc_id"]), int(h["sentence"])), []).append(h)
     return out
@@ -441,10 +444,10 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
     titles = dict(zip(pa["doc_id"], pa["title"]))
     outlets = dict(zip(pa["doc_id"], pa["outlet"]))
     adates = dict(zip(pa["doc_id"], pa["date"]))
-    hits = _hits_by_sentence(res.hits)
+    chosen = {f: stats.typical_sentences(res, f, k=TYPICAL_PER_FRAME) for f in FRAMES}
+    hits = _hits_by_sentence(res.hits, {str(d) for t in chosen.values() for d in t["doc_id"]})
     typical = []
-    for f in FRAMES:
-        t = stats.typical_sentences(res, f, k=TYPICAL_PER_FRAME)
+    for f, t in chosen.items():
         items = []
         for row in t.to_dict("records"):
             d = str(row["doc_id"])
