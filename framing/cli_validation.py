@@ -121,10 +121,14 @@ def evaluate(
     conf = tables["confusion"].rename(columns=abbrev).rename(index=abbrev).reset_index()
     out.print(_df_table(conf.rename(columns={"index": "gold"}), "Combined: frames predicted for the sentences of "
                         "each gold frame (" + ", ".join(f"{v}={k}" for k, v in abbrev.items()) + ")"))
+    lex_th = dict(zip(FRAMES, map(float, ev.lexicon_thresholds)))
+    out.print("Lexicon thresholds that maximize F1 on all these sentences (the lexicon row above chose them "
+              "on the training folds); to use them, set `threshold:` per frame in the lexicon file: "
+              + ", ".join(f"{abbrev[f]} {t:.2f}" for f, t in lex_th.items()))
     for name, df in tables.items():
         df.to_csv(output / f"{name}.csv", index=name in ("f1", "confusion"))
     (output / "evaluation.json").write_text(json.dumps(
-        {"sentences": int(len(y)), "articles": int(ev.n_groups), "folds": folds,
+        {"sentences": int(len(y)), "articles": int(ev.n_groups), "folds": folds, "lexicon_thresholds": lex_th,
          "summary": tables["summary"].round(4).to_dict("records"),
          "f1": tables["f1"].round(4).to_dict(), "confusion": tables["confusion"].to_dict()},
         ensure_ascii=False, indent=2), encoding="utf-8")

@@ -12,7 +12,6 @@ from .classify import FrameClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES, VOICES
 
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
-LEXICON_THRESHOLD = 0.5
 MODES = ("lexicon", "classifier", "combined")
 
 
@@ -55,6 +54,7 @@ class Evaluation:
     pred: dict[str, np.ndarray] = field(default_factory=dict)
     voice_pred: dict[str, np.ndarray] = field(default_factory=dict)
     n_groups: int = 0
+    lexicon_thresholds: np.ndarray | None = None  # per frame, chosen on all sentences: for the lexicon file
 
     def frame_table(self) -> pd.DataFrame:
         rows = []
@@ -97,7 +97,10 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
     ev = Evaluation(y=y, voice=voice, n_groups=len(np.unique(groups)))
     lex = X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float)
     ev.proba["lexicon"] = lex
-    ev.pred["lexicon"] = (lex >= LEXICON_THRESHOLD).astype(int)
+    ev.pred["lexicon"] = np.zeros(y.shape, dtype=int)
+    for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):  # thresholds from the training folds only
+        ev.pred["lexicon"][te] = lex[te] >= choose_thresholds(y[tr], lex[tr])
+    ev.lexicon_thresholds = choose_thresholds(y, lex)
     ev.voice_pred["lexicon"] = X["voice"].to_numpy()
     for mode, use_lex in (("classifier", False), ("combined", True)):
         proba = np.zeros(y.shape)

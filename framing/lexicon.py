@@ -44,6 +44,7 @@ _GAP = "~"
 _GAP_RE = r"(?:\s+[^\W_]+){0,2}"
 _TERM_OK = re.compile(r"^[^\W_]+\*?$")
 _META = frozenset({"__line__", "__keys__"})
+FRAME_FIELDS = frozenset({"label", "gloss", "threshold", "on_negation", "route", "entries"})
 _NON_WORD_NOT_SPACE = re.compile(r"[^\w ]|_")  # with " ": the characters for which str.isalnum() is false
 
 
@@ -96,6 +97,7 @@ class Lexicon:
     entries: list[Entry]
     frame_labels: dict[str, str] = field(default_factory=dict)
     frame_glosses: dict[str, str] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)  # per frame; frames not listed use the scorer's default
 
     @cached_property
     def sha256(self) -> str:
@@ -177,7 +179,19 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     frames = {f: spec for f, spec in data["frames"].items() if f in FRAMES}  # each a mapping: read_entries checked
     labels = {f: str(spec.get("label", f)) for f, spec in frames.items()}
     glosses = {f: str(spec.get("gloss", "")) for f, spec in frames.items()}
-    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses)
+    thresholds = {f: t for f, spec in frames.items() if (t := _threshold(p, spec, f)) is not None}
+    return Lexicon(str(data["name"]), str(data["version"]), p, entries, labels, glosses, thresholds)
+
+
+def _threshold(p: str, spec: dict, frame: str) -> float | None:
+    """A frame's optional ``threshold``: the score at which the lexicon alone labels a sentence."""
+    if "threshold" not in spec:
+        return None
+    t = spec["threshold"]
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 1:
+        raise LexiconError(p, spec["__keys__"].get("threshold"),
+                           f"threshold of frame {frame!r} must be a number above 0 and at most 1, got {t!r}")
+    return float(t)
 
 
 def read_lexicon_file(path: str | Path | None = None) -> tuple[str, dict]:
@@ -233,9 +247,14 @@ def read_entries(p: str, data: dict, errors: list[LexiconError] | None = None) -
         if not isinstance(spec, dict) or not isinstance(spec.get("entries"), list):
             fail(LexiconError(p, line, f"frame {frame!r} needs a list of 'entries'"))
             continue
+        unknown = set(spec) - FRAME_FIELDS - _META
+        if unknown:
+            fail(LexiconError(p, line, f"unknown field(s) {', '.join(sorted(unknown))} in frame {frame!r}; "
+                                       f"a frame has {', '.join(sorted(FRAME_FIELDS))}"))
         try:
             frame_route = _route(p, line, spec.get("route"), frame)
             frame_neg = _negation(p, line, spec.get("on_negation"), None)
+            _threshold(p, spec, frame)
         except LexiconError as exc:
             fail(exc)
             frame_route, frame_neg = (), None

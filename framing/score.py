@@ -70,7 +70,7 @@ class LexiconScorer:
 
     def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None):
         self.lexicon = lexicon
-        self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | (thresholds or {})
+        self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | lexicon.thresholds | (thresholds or {})
 
     def score_document(self, doc: Document) -> list[SentenceScore]:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""

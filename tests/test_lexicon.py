@@ -57,6 +57,9 @@ def _write(tmp_path, body):
     (HEADER + "  threat:\n    entries:\n      - {term: خطر}\n      - {term: \"ـــ\"}\n", 7, ["normalizes to nothing"]),
     (HEADER + "  threat:\n    entries:\n      - {term: خطر, wieght: 2}\n", 6, ["unknown field", "wieght"]),
     (HEADER + "  threat:\n    entries:\n      - {term: خطر}\ncues:\n  negaters: [لم]\n", None, ["unknown cue class"]),
+    (HEADER + "  threat:\n    threshold: 1.5\n    entries:\n      - {term: خطر}\n", 5, ["threshold", "threat", "1.5"]),
+    (HEADER + "  threat:\n    threshold: high\n    entries:\n      - {term: خطر}\n", 5, ["threshold", "'high'"]),
+    (HEADER + "  threat:\n    treshold: 0.3\n    entries:\n      - {term: خطر}\n", 4, ["unknown field", "treshold"]),
 ])
 def test_lexicon_errors_name_file_line_and_entry(tmp_path, body, line, words):
     path = _write(tmp_path, body)
@@ -68,3 +71,16 @@ def test_lexicon_errors_name_file_line_and_entry(tmp_path, body, line, words):
         assert f"{path}:{line}:" in msg
     for w in words:
         assert w in msg
+
+
+def test_frame_threshold_in_the_lexicon_decides_the_label(tmp_path):
+    """A weak cue alone labels a sentence only where the lexicon sets a low threshold for its frame."""
+    from framing.score import LexiconScorer
+
+    body = HEADER + "  threat:\n    {}entries:\n      - {{term: خطر, weight: 0.3}}\n"
+    default = LexiconScorer(load_lexicon(_write(tmp_path, body.format(""))))
+    low = LexiconScorer(load_lexicon(_write(tmp_path, body.format("threshold: 0.2\n    "))))
+    assert low.lexicon.thresholds == {"threat": 0.2} and low.thresholds["threat"] == 0.2
+    assert "threat" not in default.score_text("هناك خطر كبير").labels
+    assert "threat" in low.score_text("هناك خطر كبير").labels
+    assert LexiconScorer(low.lexicon, {"threat": 0.9}).thresholds["threat"] == 0.9  # an explicit setting wins
