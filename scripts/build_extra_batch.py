@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, held_out, iter_corpus
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, iter_corpus
 
 
 def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
@@ -31,8 +31,8 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
     next_no = max(numbers) + 1
     rx = re.compile(pattern)
     scored = []
-    for corpus, doc, holdout in iter_corpus(root):
-        if doc.id in holdout or held_out(doc.id) or doc.id in taken:
+    for corpus, doc in iter_corpus(root):
+        if doc.id in taken:
             continue
         if len(TOPIC.findall(doc.text)) < min_topic or not MIN_SENTS <= len(doc.sentences) <= max_sents:
             continue

@@ -33,26 +33,32 @@ def held_out(doc_id: str) -> bool:
 
 
 def iter_corpus(root: Path):
+    """``(corpus, document)`` for every article of the train partition: the held-out ones
+    (``HOLDOUT_IDS.tsv``, or an id whose SHA-256 starts with ``f``) are never yielded."""
     holdout = {line.split("\t", 1)[1].rstrip("\n") for line in (root / "HOLDOUT_IDS.tsv").open(encoding="utf-8")}
-    for z in sorted((root / "saudinewsnet/dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                for a in json.loads(zf.read(name)):
-                    doc = make_document(a["url"], a.get("content", ""), title=a.get("title"),
-                                        date=parse_date(a.get("date_extracted", "")), source=a.get("source"))
-                    yield "saudinewsnet", doc, holdout
-    for sub in ("ant", "ant-multisource"):
-        for f in sorted((root / sub).rglob("*.txt")):
-            for doc in parse_trec(f.read_text(encoding="utf-8", errors="replace"), path=str(f.relative_to(root))):
-                yield sub, doc, holdout
+
+    def every():
+        for z in sorted((root / "saudinewsnet/dataset").glob("*.zip")):
+            with zipfile.ZipFile(z) as zf:
+                for name in zf.namelist():
+                    for a in json.loads(zf.read(name)):
+                        yield "saudinewsnet", make_document(a["url"], a.get("content", ""), title=a.get("title"),
+                                                            date=parse_date(a.get("date_extracted", "")),
+                                                            source=a.get("source"))
+        for sub in ("ant", "ant-multisource"):
+            for f in sorted((root / sub).rglob("*.txt")):
+                for doc in parse_trec(f.read_text(encoding="utf-8", errors="replace"), path=str(f.relative_to(root))):
+                    yield sub, doc
+
+    for corpus, doc in every():
+        if doc.id not in holdout and not held_out(doc.id):
+            yield corpus, doc
 
 
 def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> None:
     rng = random.Random(20161)
     pools: dict[str, list[tuple[str, Document]]] = {"saudinewsnet": [], "ant": [], "ant-multisource": []}
-    for corpus, doc, holdout in iter_corpus(root):
-        if doc.id in holdout or held_out(doc.id):
-            continue
+    for corpus, doc in iter_corpus(root):
         if len(TOPIC.findall(doc.text)) < 3:
             continue
         n = len(doc.sentences)
