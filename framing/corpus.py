@@ -122,24 +122,6 @@ def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:
     yield from read_inputs(paths)
 
 
-_TREC_DOC = re.compile(r"<DOC>(.*?)</DOC>", re.S)
-_TREC_FIELD = re.compile(r"<(DOCNO|URL|SRC|CAT|TITLE|TIME|TEXT)>(.*?)</\1>", re.S)
-
-
-def parse_trec(text: str, path: str | None = None) -> list[Document]:
-    """TREC/CLEF-style XML as in the ANT corpus: ``<DOC><DOCNO>…<TITLE>…<TIME>…<TEXT>…</DOC>``.
-
-    The document text is ``title + "\\n" + body``, so the title is sentence 0.
-    """
-    docs = []
-    for m in _TREC_DOC.finditer(text):
-        fields = {k: v.strip() for k, v in _TREC_FIELD.findall(m.group(1))}
-        title, body = fields.get("TITLE", ""), fields.get("TEXT", "")
-        docs.append(make_document(fields.get("DOCNO") or fields.get("URL", ""), body, title=title,
-                                  date=parse_date(fields.get("TIME", "")), source=fields.get("SRC"), path=path))
-    return docs
-
-
 def make_document(doc_id: str, body: str, title: str | None = None, date: str | None = None,
                   source: str | None = None, path: str | None = None) -> Document:
     """A document from separate title and body fields: ``text`` is the title, a newline, then the body."""

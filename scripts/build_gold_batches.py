@@ -12,11 +12,10 @@ import json
 import random
 import re
 import sys
-import zipfile
 from pathlib import Path
 
-from framing.corpus import Document, make_document, parse_article, parse_trec
-from framing.dates import parse_date
+from framing.corpus import Document, parse_article
+from framing.readers import read_inputs
 
 TOPIC = re.compile(r"داعش|تنظيم الدولة|التحالف الدولي")
 ENRICH = {
@@ -38,17 +37,12 @@ def iter_corpus(root: Path):
     holdout = {line.split("\t", 1)[1].rstrip("\n") for line in (root / "HOLDOUT_IDS.tsv").open(encoding="utf-8")}
 
     def every():
-        for z in sorted((root / "saudinewsnet/dataset").glob("*.zip")):
-            with zipfile.ZipFile(z) as zf:
-                for name in zf.namelist():
-                    for a in json.loads(zf.read(name)):
-                        yield "saudinewsnet", make_document(a["url"], a.get("content", ""), title=a.get("title"),
-                                                            date=parse_date(a.get("date_extracted", "")),
-                                                            source=a.get("source"))
-        for sub in ("ant", "ant-multisource"):
-            for f in sorted((root / sub).rglob("*.txt")):
-                for doc in parse_trec(f.read_text(encoding="utf-8", errors="replace"), path=str(f.relative_to(root))):
-                    yield sub, doc
+        sources = [("saudinewsnet", sorted((root / "saudinewsnet/dataset").glob("*.zip")))]
+        sources += [(sub, sorted((root / sub).rglob("*.txt"))) for sub in ("ant", "ant-multisource")]
+        for corpus, files in sources:
+            for doc in read_inputs(files):  # the readers framing analyze uses (TREC for the ANT files)
+                if isinstance(doc, Document):
+                    yield corpus, doc
 
     for corpus, doc in every():
         if doc.id not in holdout and not held_out(doc.id):

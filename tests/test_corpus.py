@@ -1,4 +1,4 @@
-from framing.corpus import parse_article, parse_trec, read_corpus, Skipped, Document
+from framing.corpus import parse_article, read_corpus, Skipped, Document
 
 
 def test_seed_layout(seed_doc):
@@ -22,10 +22,11 @@ def test_plain_text_is_all_body():
     assert [s.text for s in doc.sentences] == ["هذا نص بلا عنوان.", "وفيه جملتان."]
 
 
-def test_trec_records():
+def test_trec_records(tmp_path):
     xml = ("<DOC>\n<DOCNO>JA-x-1-20170121</DOCNO>\n<SRC>Jawhara FM</SRC>\n<TITLE>عنوان الخبر</TITLE>\n"
            "<TIME>2017-01-21T23:43:00+01:00</TIME>\n<TEXT>\nالجملة الأولى. الجملة الثانية.\n</TEXT>\n</DOC>")
-    [doc] = parse_trec(xml)
+    (tmp_path / "JA-x-1-20170121.txt").write_text(xml, encoding="utf-8")
+    [doc] = read_corpus([tmp_path])
     assert (doc.id, doc.source, doc.date, doc.title) == ("JA-x-1-20170121", "Jawhara FM", "2017-01-21T23:43:00", "عنوان الخبر")
     assert [s.text for s in doc.sentences] == ["عنوان الخبر", "الجملة الأولى.", "الجملة الثانية."]
 
