@@ -10,7 +10,7 @@ import pandas as pd
 from .corpus import Document
 from .lexicon import FRAMES, VOICES
 from .score import Hit, SentenceScore
-from .text import TOKEN_RE
+from .text import TOKEN_RE, arabic_share
 
 
 def format_hit(h: Hit) -> str:
@@ -63,7 +63,8 @@ def article_row(doc: Document, rows: list[dict]) -> dict:
     """Per article, from its sentence rows: counts, share of sentences per frame, mean score, dominant frame, voices."""
     n = len(rows)
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
-           "n_sentences": n, "n_words": len(TOKEN_RE.findall(" ".join([r["text"] for r in rows])))}
+           "n_sentences": n, "n_words": len(TOKEN_RE.findall(" ".join([r["text"] for r in rows]))),
+           "arabic_share": round(arabic_share(doc.text), 3)}
     shares = {}
     for f in FRAMES:
         k = sum(bool(r[f"label_{f}"]) for r in rows)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from . import api, workbench
 from .lexicon import FRAMES, LexiconError, load_lexicon
+from .text import ARABIC_MIN_SHARE
 
 app = typer.Typer(help="Arabic-first media-framing analyzer: frames and voice for every sentence.",
                   no_args_is_help=True, add_completion=False)
@@ -84,6 +85,10 @@ def analyze(
     dup = f", {c['duplicates']} near-duplicates" + (" dropped" if drop_duplicates else "") if c["duplicates"] else ""
     console.print(f"{c['documents']} documents, {c['sentences']} sentences, {c['skipped']} skipped{dup} "
                   f"in {run.summary['run']['seconds']:.1f} s → {output}/")
+    if c.get("not_arabic"):
+        console.print(f"[yellow]warning[/]: {c['not_arabic']} of {c['documents']} documents are mostly not in Arabic "
+                      f"script (column arabic_share of the articles table is under {ARABIC_MIN_SHARE}): the lexicon "
+                      f"and model read Arabic, so their scores there do not measure the frames.", soft_wrap=True)
     if report:
         _build_report(output, output / "report.pdf")
     if strict and c["skipped"]:

@@ -44,6 +44,7 @@ from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
 from .results import _atomic_write, part_files
 from .score import LexiconScorer
+from .text import ARABIC_MIN_SHARE
 
 WORK = "_work"
 TABLES = ("sentences", "articles", "hits")
@@ -102,7 +103,7 @@ def _arrow_type(col: str, values: list) -> pa.DataType:
         return pa.int64()
     if col == "is_title" or col == "negated" or col.startswith("label_"):
         return pa.bool_()
-    if col.startswith(("score_", "lexicon_", "share_", "intensity_")) or col == "weight":
+    if col.startswith(("score_", "lexicon_", "share_", "intensity_")) or col in ("weight", "arabic_share"):
         return pa.float64()
     for v in values:
         if v is None:
@@ -655,6 +656,8 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
             art = art.filter(pa.array(keep))
         for e, c in Counter(art.column("encoding").to_pylist()).items():
             encodings[str(e)] += c
+        if "arabic_share" in art.column_names:  # (parts written before the column existed have none)
+            counts["not_arabic"] += sum(v < ARABIC_MIN_SHARE for v in art.column("arabic_share").to_pylist())
         atomic_write_table(output / "articles" / PART.format(k), art)
 
     profile, voices, n_sent = _profile_from_parts(output)
@@ -682,6 +685,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     summary["counts"].update({
         "documents_read": counts["documents_read"], "duplicates": counts["duplicates"],
         "duplicates_dropped": counts["duplicates"] if drop else 0, "ignored_files": len(ignored),
+        "not_arabic": counts["not_arabic"],
     })
     summary["skipped_by_reason"] = dict(reasons.most_common())
     summary["ignored_files"] = ignored[:100]

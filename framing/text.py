@@ -198,6 +198,25 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
         spans.append((start, end))
 
 
+# --- script ------------------------------------------------------------------
+
+SCRIPT_SAMPLE = 400       # characters from the start of a document (title and lead) that decide its script
+ARABIC_MIN_SHARE = 0.5    # a document whose letters there are less Arabic than this is "not Arabic"
+_WORD_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def arabic_share(text: str) -> float:
+    """Share of the letters in the first :data:`SCRIPT_SAMPLE` characters that are Arabic script (0 without letters).
+
+    The bundled lexicon and model read Arabic only: a document below :data:`ARABIC_MIN_SHARE`
+    gets scores, but they do not measure its frames.
+    """
+    letters = _WORD_LETTER_RE.findall(text, 0, SCRIPT_SAMPLE)
+    if not letters:
+        return 0.0
+    return sum("\u0600" <= c <= "\u08ff" or "\ufb50" <= c <= "\ufeff" for c in letters) / len(letters)
+
+
 # --- tokens ----------------------------------------------------------------
 
 TOKEN_RE = re.compile(r"[^\W_]+(?:[.,:][0-9]+)*", re.UNICODE)

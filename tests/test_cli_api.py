@@ -81,3 +81,27 @@ def test_lexicon_check_reports_error(tmp_path):
     r = runner.invoke(app, ["lexicon", "check", str(bad)])
     assert r.exit_code == 1 and "bad.yaml:6" in r.output
     assert runner.invoke(app, ["lexicon", "check"]).exit_code == 0
+
+
+def test_documents_not_in_arabic_are_flagged(tmp_path):
+    """English articles get scores, but the run says the Arabic lexicon and model do not measure them."""
+    from framing.text import arabic_share
+
+    assert arabic_share("قال المتحدث إن التحالف يحقق تقدما") == 1.0
+    assert arabic_share("The coalition says it is making progress.") == 0.0
+    assert arabic_share("2015 - 3.5 %") == 0.0
+    assert 0.4 < arabic_share("داعش ISIS تنظيم State") < 0.6
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_text(
+        json.dumps({"id": "ar", "text": "قتل 12 مدنيا في تفجير انتحاري تبناه داعش."}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "en", "text": "Twelve civilians were killed in a suicide bombing claimed by ISIS."}) + "\n",
+        encoding="utf-8")
+    r = runner.invoke(app, ["analyze", str(src), "-o", str(tmp_path / "out"), "--no-report", "--lexicon-only"])
+    assert r.exit_code == 0, r.output
+    assert "1 of 2 documents are mostly not in Arabic" in " ".join(r.output.split())
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["not_arabic"] == 1
+    arts = framing.load(tmp_path / "out").articles.set_index("doc_id")
+    assert arts.loc["ar", "arabic_share"] == 1.0 and arts.loc["en", "arabic_share"] == 0.0
+    assert framing.analyze(src, model=False).meta["counts"]["not_arabic"] == 1

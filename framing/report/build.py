@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..lexicon import FRAMES, VOICES
 from ..results import Results, load
+from ..text import ARABIC_MIN_SHARE
 from . import plots, stats
 from .style import (
     FRAME_COLORS,
@@ -471,6 +472,11 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
         ["الفترة", span],
         ["مدخلات تعذرت قراءتها", str(len(res.skipped))],
     ]
+    n_other = int((res.articles["arabic_share"] < ARABIC_MIN_SHARE).sum()) if "arabic_share" in res.articles else 0
+    if n_other:
+        header.append(["مقالات بغير الخط العربي",
+                       f"{n_other} (المعجم والنموذج يقرآن العربية، فلا تقيس درجاتهما أطر هذه المقالات؛ "
+                       f"انظر العمود arabic_share)"])
     dom = res.articles.set_index(res.articles["doc_id"].astype(str))["dominant_frame"] \
         if "dominant_frame" in res.articles and len(res.articles) else pd.Series(dtype=object)
     order = pa.assign(_d=dates.values).sort_values(["outlet", "_d"], kind="stable", na_position="last")
