@@ -223,7 +223,8 @@ def documents_from_frame(df: pd.DataFrame, text_column: str = "text", id_column:
 
 
 def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or v is pd.NaT
+    """None, NaN, NaT or pd.NA: an empty cell."""
+    return v is None or (pd.api.types.is_scalar(v) and bool(pd.isna(v)))
 
 
 def explain(text: str, lexicon: str | Path | Lexicon | None = None) -> SentenceScore:

@@ -54,6 +54,8 @@ def test_dataframe_rows_are_read_like_file_records():
     assert list(arts.index) == ["http://a/1", "http://a/2"]
     assert list(arts["date"]) == ["2016-07-20", "2016-07-21T00:00:00"]
     assert list(arts["source"]) == ["Asharq Al-Awsat", "Okaz"]
+    na = pd.DataFrame({"text": pd.array(["عقد اجتماع للتحالف."], dtype="string"), "date": pd.array([pd.NA], dtype="string")})
+    assert framing.analyze(na, model=False).articles["date"].isna().all()  # pd.NA is an empty cell, not an error
 
 
 def test_score_jsonl_keeps_order_and_names_bad_line(tmp_path):
