@@ -6,8 +6,8 @@ Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
 sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
 (final labels for double-coded disagreements) and data/gold/consistency.jsonl
 (labels changed when project decisions P8/P9 came after the coding) and
-data/gold/decisions_p14_p17.jsonl (decisions P14-P17, made after all coding and
-adjudication, applied last) when present. An
+data/gold/decisions_*.jsonl (decisions P14-P17, then P18-P21, made after all coding and
+adjudication, applied last, later files over earlier ones) when present. An
 article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
 with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
 of a grouped cross-validation split. Writes
@@ -59,7 +59,9 @@ def main(root: Path) -> None:
             coded[coder][rec["sid"]] = rec
     adjudicated = _read_labels(root / "adjudicated.jsonl")
     consistency = _read_labels(root / "consistency.jsonl")
-    later = _read_labels(root / "decisions_p14_p17.jsonl")
+    later: dict[str, dict] = {}
+    for f in sorted(root.glob("decisions_*.jsonl"), key=lambda f: int(f.stem.split("_")[1][1:])):  # p14_p17, p18_p21
+        later.update(_read_labels(f))
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
     disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
@@ -105,7 +107,7 @@ def main(root: Path) -> None:
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
           f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
-          f"consistency changes {len(consistency)}, later decisions (P14-P17) {len(later)}, "
+          f"consistency changes {len(consistency)}, later decisions (P14-P21) {len(later)}, "
           f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))

@@ -136,7 +136,7 @@ TAIL = """## Against the project's targets
   an upper bound: such coders share one reading of the codebook, and agreement between
   human coders is usually lower. It should be measured before these labels are
   published as human coding.
-- **Decisions made after coding.** P8/P9 and P14–P17 (`docs/codebook.md`) were written
+- **Decisions made after coding.** P8/P9 and P14–P21 (`docs/codebook.md`) were written
   when coders were seen to read a case differently; consistency passes re-read the
   affected sentences (`data/gold/README.md`). Cases nobody flagged may still be coded
   differently from batch to batch.
