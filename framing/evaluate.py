@@ -25,7 +25,7 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
 
 
 def oof_predict(make, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_splits: int,
-              method: str = "predict_proba") -> np.ndarray:
+                method: str = "predict_proba") -> np.ndarray:
     """Out-of-fold predictions (``method`` of a fresh estimator from ``make()``) under grouped K-fold."""
     out = np.zeros(y.shape, dtype=float) if method == "predict_proba" else np.empty(len(y), dtype=object)
     for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
