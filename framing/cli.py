@@ -200,8 +200,9 @@ def lexicon_check(file: Optional[Path] = typer.Argument(None, help="Lexicon YAML
     lex = load_lexicon(file)
     counts = {f: len(lex.frame_entries(f)) for f in FRAMES}
     cues = len([e for e in lex.entries if e.cue])
+    th = api.scorer(lex).thresholds  # the lexicon's own per-frame thresholds, the default elsewhere
     out.print(f"{lex.path}: ok — {lex.name} {lex.version}, "
-              + ", ".join(f"{f} {n}" for f, n in counts.items()) + f", cues {cues}"
+              + ", ".join(f"{f} {n} (labels at {th[f]:.2f})" for f, n in counts.items()) + f", cues {cues}"
               + f"; {n['warning']} warning(s), {n['note']} note(s)", soft_wrap=True)
 
 
