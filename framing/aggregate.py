@@ -10,7 +10,7 @@ import pandas as pd
 from .corpus import Document
 from .lexicon import FRAMES, VOICES
 from .score import Hit, SentenceScore
-from .text import TOKEN_RE, arabic_share
+from .text import ARABIC_MIN_SHARE, TOKEN_RE, arabic_share
 
 
 def format_hit(h: Hit) -> str:
@@ -77,6 +77,11 @@ def article_row(doc: Document, rows: list[dict]) -> dict:
     for v in VOICES:
         row[f"share_{v}"] = round(sum(r["voice"] == v for r in rows) / n, 4) if n else 0.0
     return row
+
+
+def not_arabic(shares: Iterable[float]) -> int:
+    """How many articles are mostly not in Arabic script, from their ``arabic_share`` values."""
+    return int(sum(v < ARABIC_MIN_SHARE for v in shares))
 
 
 def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:

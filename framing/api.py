@@ -17,6 +17,7 @@ from .aggregate import (
     articles_frame,
     hit_rows,
     hits_frame,
+    not_arabic,
     sentence_rows,
     sentences_frame,
 )
@@ -25,7 +26,6 @@ from .lexicon import FRAMES, Lexicon, load_lexicon
 from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .results import Results
 from .score import LexiconScorer, SentenceScore
-from .text import ARABIC_MIN_SHARE
 
 if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded when a model is used
     from .model import Model
@@ -154,7 +154,7 @@ def run_record(sc: LexiconScorer, res: Results, model: Model | None = None) -> d
     """What ``summary.json`` records: software, lexicon, model, settings, counts and the frame profile."""
     counts = {"documents": len(res.articles), "sentences": len(res.sentences), "hits": len(res.hits),
               "skipped": len(res.skipped),
-              "not_arabic": int((res.articles["arabic_share"] < ARABIC_MIN_SHARE).sum()) if len(res.articles) else 0}
+              "not_arabic": not_arabic(res.articles.get("arabic_share", ()))}
     voices = {str(k): int(v) for k, v in res.sentences["voice"].value_counts().items()}
     return run_record_from(sc, model, res.profile(), counts, voices)
 

@@ -38,13 +38,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, dedup
-from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile
+from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile, not_arabic
 from .corpus import Document, Skipped
 from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
-from .results import _atomic_write, part_files
+from .results import SUMMARY, _atomic_write, _write_json, part_files
 from .score import LexiconScorer
-from .text import ARABIC_MIN_SHARE
 
 WORK = "_work"
 TABLES = ("sentences", "articles", "hits")
@@ -514,7 +513,7 @@ def run_corpus(
         "documents_per_second": round(summary["counts"]["documents_read"] / seconds, 1) if seconds else None,
         "text_mb_per_second": round(text_bytes / 1e6 / seconds, 2) if seconds else None,
     }
-    _write_json(output / "summary.json", summary)
+    _write_json(output / SUMMARY, summary)
     return CorpusRun(output, summary, profile, first_skipped)
 
 
@@ -605,10 +604,6 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _write_json(path: Path, data: dict) -> None:
-    _atomic_write(path, lambda fh: json.dump(data, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
-
-
 # --------------------------------------------------------------------------- finishing: duplicates, aggregates
 
 
@@ -657,7 +652,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
         for e, c in Counter(art.column("encoding").to_pylist()).items():
             encodings[str(e)] += c
         if "arabic_share" in art.column_names:  # (parts written before the column existed have none)
-            counts["not_arabic"] += sum(v < ARABIC_MIN_SHARE for v in art.column("arabic_share").to_pylist())
+            counts["not_arabic"] += not_arabic(art.column("arabic_share").to_pylist())
         atomic_write_table(output / "articles" / PART.format(k), art)
 
     profile, voices, n_sent = _profile_from_parts(output)

@@ -71,7 +71,7 @@ class Results:
         for name in TABLES:
             df: pd.DataFrame = getattr(self, name)
             _atomic_write(folder / f"{name}.parquet", lambda fh, df=df: df.to_parquet(fh, index=False), None)
-        _write_summary(folder, self.meta)
+        _write_json(folder / SUMMARY, self.meta)
         return folder
 
     def _repr_html_(self) -> str:
@@ -86,7 +86,7 @@ class Results:
         for name in TABLES:
             df: pd.DataFrame = getattr(self, name)
             _atomic_write(folder / f"{name}.csv", lambda fh, df=df: df.to_csv(fh, index=False), encoding)
-        _write_summary(folder, self.meta)
+        _write_json(folder / SUMMARY, self.meta)
         return folder
 
 
@@ -134,8 +134,9 @@ def _atomic_write(path: Path, write, encoding: str | None) -> None:
         raise
 
 
-def _write_summary(folder: Path, meta: dict) -> None:
-    _atomic_write(folder / SUMMARY, lambda fh: json.dump(meta, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
+def _write_json(path: Path, data: dict) -> None:
+    """``data`` as indented UTF-8 JSON, written atomically (summaries, run configs, shard manifests)."""
+    _atomic_write(path, lambda fh: json.dump(data, fh, ensure_ascii=False, indent=2, default=str), "utf-8")
 
 
 def part_files(folder: Path, table: str) -> list[Path]:

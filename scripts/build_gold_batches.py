@@ -35,18 +35,12 @@ def iter_corpus(root: Path):
     """``(corpus, document)`` for every article of the train partition: the held-out ones
     (``HOLDOUT_IDS.tsv``, or an id whose SHA-256 starts with ``f``) are never yielded."""
     holdout = {line.split("\t", 1)[1].rstrip("\n") for line in (root / "HOLDOUT_IDS.tsv").open(encoding="utf-8")}
-
-    def every():
-        sources = [("saudinewsnet", sorted((root / "saudinewsnet/dataset").glob("*.zip")))]
-        sources += [(sub, sorted((root / sub).rglob("*.txt"))) for sub in ("ant", "ant-multisource")]
-        for corpus, files in sources:
-            for doc in read_inputs(files):  # the readers framing analyze uses (TREC for the ANT files)
-                if isinstance(doc, Document):
-                    yield corpus, doc
-
-    for corpus, doc in every():
-        if doc.id not in holdout and not held_out(doc.id):
-            yield corpus, doc
+    sources = [("saudinewsnet", sorted((root / "saudinewsnet/dataset").glob("*.zip")))]
+    sources += [(sub, sorted((root / sub).rglob("*.txt"))) for sub in ("ant", "ant-multisource")]
+    for corpus, files in sources:
+        for doc in read_inputs(files):  # the readers framing analyze uses (TREC for the ANT files)
+            if isinstance(doc, Document) and doc.id not in holdout and not held_out(doc.id):
+                yield corpus, doc
 
 
 def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..lexicon import FRAMES, VOICES
 from ..results import Results, load
-from ..text import ARABIC_MIN_SHARE
+from ..aggregate import not_arabic
 from . import plots, stats
 from .style import (
     FRAME_COLORS,
@@ -472,7 +472,7 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
         ["الفترة", span],
         ["مدخلات تعذرت قراءتها", str(len(res.skipped))],
     ]
-    n_other = int((res.articles["arabic_share"] < ARABIC_MIN_SHARE).sum()) if "arabic_share" in res.articles else 0
+    n_other = not_arabic(res.articles.get("arabic_share", ()))
     if n_other:
         header.append(["مقالات بغير الخط العربي",
                        f"{n_other} (المعجم والنموذج يقرآن العربية، فلا تقيس درجاتهما أطر هذه المقالات؛ "
@@ -517,8 +517,6 @@ def _str(v) -> str | None:
         return None
     s = str(v).strip()
     return s or None
-
-
 
 
 def _fmt_date(v, time: bool = True) -> str:
