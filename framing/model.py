@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -80,8 +81,7 @@ def save_model(model: Model | LabelModel, folder: str | Path) -> Path:
     else:
         parts = {"label.skops": model.classifier}
         meta.update(task="label", classes=[str(c) for c in model.classifier.classes_])
-    import skops.io as sio  # imported on use: it takes seconds (it loads torch through scikit-learn)
-
+    sio = _skops()
     meta.update(format=FORMAT, saved=datetime.now(timezone.utc).isoformat(timespec="seconds"), files={})
     for name, est in parts.items():
         sio.dump(est, folder / name, compression=zipfile.ZIP_DEFLATED)
@@ -118,8 +118,26 @@ def load_model(folder: str | Path) -> Model | LabelModel:
     return Model(parts["frames.skops"], parts["voice.skops"], meta)
 
 
-def _load_part(path: Path, meta: dict):
+def _skops():
+    """``skops.io``, imported on use and without torch.
+
+    At import skops lists scikit-learn's estimators, and on the way :mod:`pkgutil` imports every
+    subpackage of scikit-learn, ``sklearn.externals.array_api_compat.torch`` among them, which imports
+    torch (installed with camel-tools): 3-4 s, for nothing our models hold. While skops is imported,
+    torch looks absent (pkgutil skips what fails to import); the list of estimators is the same.
+    """
+    if "skops.io" not in sys.modules and "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` now raises ImportError
+        try:
+            import skops.io
+        finally:
+            del sys.modules["torch"]
     import skops.io as sio
+    return sio
+
+
+def _load_part(path: Path, meta: dict):
+    sio = _skops()
     if not path.exists():
         raise ModelError(f"{path}: missing")
     if _sha256(path) != meta.get("files", {}).get(path.name):

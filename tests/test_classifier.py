@@ -1,6 +1,8 @@
 """The classifier module: estimator conventions, persistence, refusal of tampered or foreign models."""
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +198,12 @@ def test_annotate_round_trip(tmp_path):
     df.to_csv(sheet, index=False, encoding="utf-8-sig")
     r = runner.invoke(app, ["annotate", "import", str(sheet), "-o", str(out)])
     assert r.exit_code == 2 and "row 3" in r.output and "threats" in r.output
+
+
+def test_loading_a_model_leaves_torch_importable():
+    """Loading hides torch from skops's import (it would take seconds); afterwards torch imports as usual."""
+    pytest.importorskip("torch")
+    code = ("import sys, framing.model as m; m.default_model(); "
+            "assert 'torch' not in sys.modules; import torch; print(torch.tensor([1]).sum().item())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
