@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, iter_corpus
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, article_record, iter_corpus, write_batch
 
 
 def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
@@ -45,23 +45,14 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
     queue = iter(scored)
     for batch in names:
         used = 0
-        with (folder / f"{batch}.jsonl").open("w", encoding="utf-8") as fh, \
-                (folder / f"{batch}.md").open("w", encoding="utf-8") as md:
-            for _, corpus, doc in queue:
-                art_no = f"A{next_no:03d}"
-                next_no += 1
-                art = {"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source,
-                       "text": doc.text, "article": art_no,
-                       "sentences": [{"sid": f"{art_no}.{s.index}", "index": s.index, "start": s.start, "end": s.end,
-                                      "text": s.text, "is_title": s.is_title} for s in doc.sentences]}
-                fh.write(json.dumps(art, ensure_ascii=False) + "\n")
-                md.write(f"## ARTICLE {art_no}  ({corpus}, {doc.source}, {doc.date})\n")
-                for s in art["sentences"]:
-                    md.write(f"[{s['sid']}] {s['text']}\n")
-                md.write("\n")
-                used += len(doc.sentences)
-                if used >= n_sents:
-                    break
+        arts = []
+        for _, corpus, doc in queue:
+            arts.append(article_record(corpus, doc, f"A{next_no:03d}"))
+            next_no += 1
+            used += len(doc.sentences)
+            if used >= n_sents:
+                break
+        write_batch(folder / batch, arts)
         print(batch, "sentences", used, "candidates", len(scored))
 
 

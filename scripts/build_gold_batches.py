@@ -43,6 +43,26 @@ def iter_corpus(root: Path):
                 yield corpus, doc
 
 
+def article_record(corpus: str, doc: Document, article: str) -> dict:
+    """An article as the annotation batches hold it: provenance, text and numbered sentences."""
+    return {"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source,
+            "text": doc.text, "article": article,
+            "sentences": [{"sid": f"{article}.{s.index}", "index": s.index, "start": s.start, "end": s.end,
+                           "text": s.text, "is_title": s.is_title} for s in doc.sentences]}
+
+
+def write_batch(stem: Path, arts: list[dict]) -> None:
+    """``stem.jsonl`` (the articles) and ``stem.md`` (the coder's sheet: numbered sentences by article)."""
+    with stem.with_suffix(".jsonl").open("w", encoding="utf-8") as fh, \
+            stem.with_suffix(".md").open("w", encoding="utf-8") as md:
+        for art in arts:
+            fh.write(json.dumps(art, ensure_ascii=False) + "\n")
+            md.write(f"## ARTICLE {art['article']}  ({art['corpus']}, {art['source']}, {art['date']})\n")
+            for s in art["sentences"]:
+                md.write(f"[{s['sid']}] {s['text']}\n")
+            md.write("\n")
+
+
 def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> None:
     rng = random.Random(20161)
     pools: dict[str, list[tuple[str, Document]]] = {"saudinewsnet": [], "ant": [], "ant-multisource": []}
@@ -79,21 +99,9 @@ def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> 
     for no, (corpus, doc) in enumerate(chosen):
         k = sizes.index(min(sizes))
         sizes[k] += len(doc.sentences)
-        batches[k].append({"corpus": corpus, "doc_id": doc.id, "title": doc.title, "date": doc.date,
-                           "source": doc.source, "text": doc.text,
-                           "article": f"A{no:03d}",
-                           "sentences": [{"sid": f"A{no:03d}.{s.index}", "index": s.index, "start": s.start,
-                                          "end": s.end, "text": s.text, "is_title": s.is_title} for s in doc.sentences]})
+        batches[k].append(article_record(corpus, doc, f"A{no:03d}"))
     for k, batch in enumerate(batches, 1):
-        with (out / f"batch_{k}.jsonl").open("w", encoding="utf-8") as fh:
-            for art in batch:
-                fh.write(json.dumps(art, ensure_ascii=False) + "\n")
-        with (out / f"batch_{k}.md").open("w", encoding="utf-8") as fh:
-            for art in batch:
-                fh.write(f"## ARTICLE {art['article']}  ({art['corpus']}, {art['source']}, {art['date']})\n")
-                for s in art["sentences"]:
-                    fh.write(f"[{s['sid']}] {s['text']}\n")
-                fh.write("\n")
+        write_batch(out / f"batch_{k}", batch)
     print("articles", len(chosen), "sentences", sum(sizes), "per batch", sizes)
 
 

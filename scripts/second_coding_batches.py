@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from build_gold_batches import write_batch
+
 PER_BATCH = 55  # sentences taken from each primary batch
 
 
@@ -25,14 +27,7 @@ def main(folder: Path, pattern: str = "batch_[0-9].jsonl", first: str = "second_
             n += len(art["sentences"])
     halves = [picked[0::2], picked[1::2]]
     for name, arts in zip((first, second), halves):
-        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as fh, \
-                (folder / f"{name}.md").open("w", encoding="utf-8") as md:
-            for art in arts:
-                fh.write(json.dumps(art, ensure_ascii=False) + "\n")
-                md.write(f"## ARTICLE {art['article']}  ({art['corpus']}, {art['source']}, {art['date']})\n")
-                for s in art["sentences"]:
-                    md.write(f"[{s['sid']}] {s['text']}\n")
-                md.write("\n")
+        write_batch(folder / name, arts)
         print(name, len(arts), "articles", sum(len(a["sentences"]) for a in arts), "sentences")
 
 

@@ -1,0 +1,57 @@
+"""Sample the articles the gold set's selection left out, to code them whole: the scope check.
+
+The gold batches took on-topic articles only (at least three mentions of داعش / تنظيم الدولة /
+التحالف الدولي). A corpus run also scores everything else an archive holds (sport, economy, other
+wars), and the codebook gives those sentences no frame. This samples, at random, train-partition
+articles with fewer than three such mentions, not already in a batch, 6-28 sentences each, so that
+coders can code them like any other batch and the scorer's labels there can be checked.
+
+    python scripts/build_scope_batch.py ../shared/corpus data/gold/batches [PER_CORPUS...]
+
+Writes ``scope_1`` ... ``scope_5`` (PER_CORPUS default: 50 SaudiNewsNet, 25 ANT, 25 ANT 2018).
+"""
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+from build_extra_batch import _opening
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, article_record, iter_corpus, write_batch
+
+N_BATCHES = 5
+
+
+def main(root: Path, folder: Path, per_corpus: dict[str, int]) -> None:
+    taken, openings, numbers = set(), set(), []
+    for f in folder.glob("*.jsonl"):
+        for line in f.open(encoding="utf-8"):
+            art = json.loads(line)
+            taken.add(art["doc_id"])
+            openings.add(_opening(art["text"]))
+            numbers.append(int(art["article"][1:]))
+    pools: dict[str, list] = {c: [] for c in per_corpus}
+    for corpus, doc in iter_corpus(root):
+        if (doc.id not in taken and len(TOPIC.findall(doc.text)) < 3
+                and MIN_SENTS <= len(doc.sentences) <= MAX_SENTS and _opening(doc.text) not in openings):
+            openings.add(_opening(doc.text))
+            pools[corpus].append(doc)
+    rng = random.Random(2026_11_29)
+    chosen = [(c, d) for c, n in per_corpus.items() for d in rng.sample(sorted(pools[c], key=lambda d: d.id), n)]
+    rng.shuffle(chosen)
+    next_no = max(numbers) + 1
+    batches: list[list[dict]] = [[] for _ in range(N_BATCHES)]
+    sizes = [0] * N_BATCHES
+    for i, (corpus, doc) in enumerate(chosen):
+        k = sizes.index(min(sizes))
+        sizes[k] += len(doc.sentences)
+        batches[k].append(article_record(corpus, doc, f"A{next_no + i:03d}"))
+    for k, arts in enumerate(batches, 1):
+        write_batch(folder / f"scope_{k}", arts)
+    print("pools", {c: len(v) for c, v in pools.items()}, "sentences per batch", sizes)
+
+
+if __name__ == "__main__":
+    counts = [int(a) for a in sys.argv[3:6]] or [50, 25, 25]
+    main(Path(sys.argv[1]), Path(sys.argv[2]), dict(zip(("saudinewsnet", "ant", "ant-multisource"), counts)))
