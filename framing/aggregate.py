@@ -9,6 +9,7 @@ import pandas as pd
 
 from .corpus import Document
 from .lexicon import FRAMES, VOICES
+from .rules import closed_frames
 from .score import Hit, SentenceScore
 from .text import ARABIC_MIN_SHARE, TOKEN_RE, arabic_share
 
@@ -45,6 +46,26 @@ def hit_rows(scored: list[SentenceScore]) -> list[dict]:
             for s in scored for h in s.hits]
 
 
+OUT_OF_SCOPE_RULE = "article out of scope (P22)"
+
+
+def apply_scope(rows: list[dict], hits: list[dict], scope: str) -> None:
+    """Close the frames an article of this scope cannot carry (codebook P22), in place: their final
+    score 0 and no label. The lexicon's own scores (``lexicon_<frame>``) and the hits stay, the hits
+    marked with the rule, so that what was found and why it does not count can both be read."""
+    closed = closed_frames(scope)
+    if not closed:
+        return
+    for row in rows:
+        for f in closed:
+            row[f"score_{f}"] = 0.0
+            row[f"label_{f}"] = False
+        row["labels"] = ";".join([f for f in FRAMES if row[f"label_{f}"]])
+    for h in hits:
+        if h["frame"] in closed:
+            h["rule"] = f"{h['rule']}; {OUT_OF_SCOPE_RULE}" if h["rule"] else OUT_OF_SCOPE_RULE
+
+
 SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "labels"]
                     + [f"score_{f}" for f in FRAMES] + [f"label_{f}" for f in FRAMES] + ["hits", "source", "date"]
                     + [f"lexicon_{f}" for f in FRAMES] + ["lexicon_voice"])
@@ -79,9 +100,13 @@ def article_row(doc: Document, rows: list[dict]) -> dict:
     return row
 
 
-def not_arabic(shares: Iterable[float]) -> int:
-    """How many articles are mostly not in Arabic script, from their ``arabic_share`` values."""
-    return int(sum(v < ARABIC_MIN_SHARE for v in shares))
+def article_flags(columns) -> dict[str, int]:
+    """How many articles the results flag, from an articles table's columns (a DataFrame, or a dict of
+    lists): mostly not in Arabic script (``arabic_share``), and out of the campaign's scope (``scope``,
+    codebook P22: ``violence`` keeps only civilian_harm, ``none`` no frame)."""
+    scopes = list(columns.get("scope", ()))
+    return {"not_arabic": int(sum(v < ARABIC_MIN_SHARE for v in columns.get("arabic_share", ()))),
+            "scope_violence_only": scopes.count("violence"), "out_of_scope": scopes.count("none")}
 
 
 def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:

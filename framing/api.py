@@ -13,17 +13,19 @@ import pandas as pd
 
 from . import __version__, rules
 from .aggregate import (
+    apply_scope,
+    article_flags,
     article_row,
     articles_frame,
     hit_rows,
     hits_frame,
-    not_arabic,
     sentence_rows,
     sentences_frame,
 )
 from .corpus import Document, Skipped, read_corpus
 from .lexicon import FRAMES, Lexicon, load_lexicon
 from .readers import DEFAULT_FIELDS, ReadOptions, record_document
+from .rules import article_scope
 from .results import Results
 from .score import LexiconScorer, SentenceScore
 
@@ -71,21 +73,23 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence.
     """
     out = Batch()
-    per_doc: list[tuple[Document, list[dict], int]] = []
+    per_doc: list[tuple[Document, list[dict], list[dict], tuple[str, str]]] = []
     for doc in docs:
         scored = sc.score_document(doc)
         rows = sentence_rows(doc, scored)
         hits = hit_rows(scored)
-        per_doc.append((doc, rows, len(hits)))
+        scope = article_scope([(s.scope, s.scope_words) for s in scored]) if sc.checks_scope else ("", "")
+        per_doc.append((doc, rows, hits, scope))
         out.sentences.extend(rows)
         out.hits.extend(hits)
     if model is not None and out.sentences:
         # one prediction for the whole batch: the features are per sentence, so this equals predicting
         # article by article, with the fixed cost paid once
         apply_model(out.sentences, model)
-    for doc, rows, n_hits in per_doc:
+    for doc, rows, hits, (scope, words) in per_doc:
+        apply_scope(rows, hits, scope)
         art = article_row(doc, rows)
-        art["n_hits"] = n_hits
+        art.update(n_hits=len(hits), scope=scope, scope_words=words)
         out.articles.append(art)
     return out
 
@@ -153,8 +157,7 @@ def analyze(
 def run_record(sc: LexiconScorer, res: Results, model: Model | None = None) -> dict:
     """What ``summary.json`` records: software, lexicon, model, settings, counts and the frame profile."""
     counts = {"documents": len(res.articles), "sentences": len(res.sentences), "hits": len(res.hits),
-              "skipped": len(res.skipped),
-              "not_arabic": not_arabic(res.articles.get("arabic_share", ()))}
+              "skipped": len(res.skipped), **article_flags(res.articles)}
     voices = {str(k): int(v) for k, v in res.sentences["voice"].value_counts().items()}
     return run_record_from(sc, model, res.profile(), counts, voices)
 

@@ -66,12 +66,16 @@ def features_of(X: pd.DataFrame) -> pd.DataFrame:
 
 
 def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lexicon=None) -> pd.DataFrame:
-    """Lexicon scores and voice for sentences, scored in order within each group (article), as analyze does."""
+    """Lexicon scores and voice for sentences, scored in order within each group (article), as analyze does,
+    and (when the lexicon has scope terms) the scope each sentence names (codebook P22)."""
     from .api import scorer
 
     groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
-    return pd.DataFrame([{"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice}
-                         for text, s in zip(texts, scorer(lexicon).score_in_order(texts, groups))])
+    sc = scorer(lexicon)
+    table = pd.DataFrame([{"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice, "scope": s.scope}
+                          for text, s in zip(texts, sc.score_in_order(texts, groups))],
+                         columns=["text", *LEXICON_COLUMNS, "voice", "scope"])
+    return table if sc.checks_scope else table.drop(columns="scope")
 
 
 class _Features(BaseEstimator):

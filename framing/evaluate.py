@@ -10,6 +10,7 @@ from sklearn.model_selection import GroupKFold
 
 from .classify import FrameClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES, VOICES
+from .rules import article_scope, closed_frames
 
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
 MODES = ("lexicon", "classifier", "combined")
@@ -42,6 +43,15 @@ def fit_with_thresholds(X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, use_
     model = make().fit(X, y)
     model.thresholds_ = thresholds
     return model
+
+
+def closed_mask(scopes, groups) -> np.ndarray:
+    """``(n, frames)``: True where codebook P22 closes a frame, from each sentence's scope and its article."""
+    by_article: dict = {}
+    for scope, g in zip(scopes, groups):
+        by_article.setdefault(g, []).append((scope, ""))
+    closed = {g: closed_frames(article_scope(v)[0]) for g, v in by_article.items()}
+    return np.array([[f in closed[g] for f in FRAMES] for g in groups], dtype=bool).reshape(len(groups), len(FRAMES))
 
 
 @dataclass
@@ -95,7 +105,9 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
     X = features_of(X)  # every sentence analysed once, not once per fold and classifier
     voice = np.asarray(voice)
     ev = Evaluation(y=y, voice=voice, n_groups=len(np.unique(groups)))
-    lex = X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float)
+    # the predictions of every mode pass through the article-scope rule, as in framing analyze
+    closed = closed_mask(X["scope"], groups) if "scope" in X else np.zeros(y.shape, dtype=bool)
+    lex = np.where(closed, 0.0, X[[f"score_{f}" for f in FRAMES]].to_numpy(dtype=float))
     ev.proba["lexicon"] = lex
     ev.pred["lexicon"] = np.zeros(y.shape, dtype=int)
     for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):  # thresholds from the training folds only
@@ -107,7 +119,7 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
         pred = np.zeros(y.shape, dtype=int)
         for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
             model = fit_with_thresholds(X.iloc[tr], y[tr], groups[tr], use_lex)
-            proba[te] = model.predict_proba(X.iloc[te])
+            proba[te] = np.where(closed[te], 0.0, model.predict_proba(X.iloc[te]))
             pred[te] = (proba[te] >= model.thresholds_).astype(int)
         ev.proba[mode], ev.pred[mode] = proba, pred
         ev.voice_pred[mode] = oof_predict(lambda: VoiceClassifier(use_lexicon=use_lex), X, voice, groups, n_splits,  # noqa: B023

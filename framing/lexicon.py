@@ -31,6 +31,7 @@ VOICES = ("authorial", "official", "other_source")
 CUE_CLASSES = (
     "negators", "contrast", "intensifiers", "hedges", "reporting_verbs", "source_phrases",
     "official_actors", "official_places", "other_sources", "self_reference", "function_words",
+    "scope_campaign", "scope_violence",
 )
 NEGATION_OUTCOMES = FRAMES + ("cancel",)
 CONJ_ONLY_CUES = frozenset({"negators", "contrast", "intensifiers", "hedges", "reporting_verbs", "source_phrases"})
@@ -112,6 +113,11 @@ class Lexicon:
     def function_words(self) -> frozenset[str]:
         """Words never taken for a person's name (read as a set, not matched)."""
         return frozenset(e.norm for e in self.entries if e.cue == "function_words")
+
+    @cached_property
+    def has_scope(self) -> bool:
+        """Whether the lexicon lists scope terms (codebook P22); without them no article is out of scope."""
+        return any(e.cue == "scope_campaign" for e in self.entries)
 
     def find(self, norm_text: str) -> list[Match]:
         return self.matcher.find(norm_text)

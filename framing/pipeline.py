@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, dedup
-from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile, not_arabic
+from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile, article_flags
 from .corpus import Document, Skipped
 from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
@@ -91,7 +91,7 @@ def _init_worker(spec: ScoreSpec) -> None:
 
 _STR_COLUMNS = frozenset({"doc_id", "text", "voice", "voice_cue", "labels", "hits", "source", "date", "lexicon_voice",
                           "title", "path", "dominant_frame", "encoding", "duplicate_of", "frame", "term",
-                          "listed_under", "matched", "rule"})
+                          "listed_under", "matched", "rule", "scope", "scope_words"})
 _INT_COLUMNS = frozenset({"sentence", "start", "end", "n_sentences", "n_words", "n_hits", "seq"})
 
 
@@ -651,8 +651,9 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
             art = art.filter(pa.array(keep))
         for e, c in Counter(art.column("encoding").to_pylist()).items():
             encodings[str(e)] += c
-        if "arabic_share" in art.column_names:  # (parts written before the column existed have none)
-            counts["not_arabic"] += not_arabic(art.column("arabic_share").to_pylist())
+        # (parts written by an older version may lack these columns: they count nothing then)
+        counts.update(article_flags({c: art.column(c).to_pylist() for c in ("arabic_share", "scope")
+                                     if c in art.column_names}))
         atomic_write_table(output / "articles" / PART.format(k), art)
 
     profile, voices, n_sent = _profile_from_parts(output)
@@ -680,7 +681,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     summary["counts"].update({
         "documents_read": counts["documents_read"], "duplicates": counts["duplicates"],
         "duplicates_dropped": counts["duplicates"] if drop else 0, "ignored_files": len(ignored),
-        "not_arabic": counts["not_arabic"],
+        **{k: counts[k] for k in article_flags({})},
     })
     summary["skipped_by_reason"] = dict(reasons.most_common())
     summary["ignored_files"] = ignored[:100]
@@ -728,5 +729,5 @@ def _table_columns(name: str) -> list[str]:
     if name == "hits":
         return list(HIT_COLUMNS)
     if name == "articles":
-        return list(article_row(Document("", ""), [])) + ["n_hits", "encoding", "duplicate_of"]
+        return list(article_row(Document("", ""), [])) + ["n_hits", "scope", "scope_words", "encoding", "duplicate_of"]
     return []

@@ -1,4 +1,4 @@
-"""Scoring rules: negation, contrast, intensity, attribution and voice.
+"""Scoring rules: negation, contrast, intensity, attribution and voice, and the article's scope.
 
 Short enough to read in one sitting (in the spirit of VADER). Every rule works
 on a :class:`SentenceView`: the normalized sentence, its word spans, and the
@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .lexicon import Match
+from .lexicon import FRAMES, Match
 from .text import tokenize
 
 NEGATION_WINDOW = 3        # a negator negates a cue up to this many words after it
@@ -31,6 +31,12 @@ ALIAS_CUE = "official_actors"                            # names next to these a
 # Without a frame entry, a sentence whose cues include none of these gets no hit, the outlet's voice and
 # no new alias: negators, hedges, actors without a reporting verb... modify nothing on their own.
 CUES_THAT_ACT_ALONE = frozenset(ATTRIBUTION_CUES + (ALIAS_CUE,))
+
+# Scope (codebook P22): an article that never names the campaign (ISIS, terrorism, the international
+# coalition: cue class scope_campaign) is not coverage of it, and its sentences get no campaign frame;
+# civilian_harm stays open where the article names armed violence (scope_violence).
+SCOPE_CUES = {"scope_campaign": "campaign", "scope_violence": "violence"}  # cue class -> scope, strongest first
+OPEN_FRAMES = {"campaign": FRAMES, "violence": ("civilian_harm",), "none": (), "": FRAMES}  # "": not checked
 
 
 @dataclass
@@ -205,3 +211,30 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
 
 def _strip_proclitic(word: str) -> str:
     return word[1:] if len(word) > 4 and word[0] in "وفلب" else word
+
+
+def sentence_scope(matches: list[Match]) -> tuple[str, Match | None]:
+    """The strongest scope a sentence's matches name (``""`` for none) and the match that names it."""
+    best: tuple[str, Match | None] = ("", None)
+    for m in matches:
+        scope = SCOPE_CUES.get(m.entry.cue)
+        if scope == "campaign":
+            return scope, m
+        if scope and best[1] is None:
+            best = (scope, m)
+    return best
+
+
+def article_scope(sentences: list[tuple[str, str]]) -> tuple[str, str]:
+    """``(scope, words)`` of an article from its sentences' ``(scope, words)``: the strongest named anywhere
+    ("campaign", else "violence", else "none") and the first words that name it."""
+    for wanted in SCOPE_CUES.values():
+        for scope, words in sentences:
+            if scope == wanted:
+                return scope, words
+    return "none", ""
+
+
+def closed_frames(scope: str) -> tuple[str, ...]:
+    """The frames an article of this scope cannot carry (P22)."""
+    return tuple(f for f in FRAMES if f not in OPEN_FRAMES[scope])

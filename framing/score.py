@@ -16,12 +16,14 @@ from .corpus import Document, Sentence
 from .lexicon import FRAMES, Lexicon
 from .rules import (
     CUES_THAT_ACT_ALONE,
+    SCOPE_CUES,
     Attribution,
     SentenceView,
     attribute,
     is_negated,
     learn_aliases,
     modifier_factor,
+    sentence_scope,
 )
 from .text import Normalized, normalize
 
@@ -56,6 +58,8 @@ class SentenceScore:
     voice: str
     voice_cue: str
     hits: list[Hit] = field(default_factory=list)
+    scope: str = ""        # the strongest scope its words name (codebook P22): "campaign", "violence" or ""
+    scope_words: str = ""  # the original words that name it
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +75,7 @@ class LexiconScorer:
     def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None):
         self.lexicon = lexicon
         self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | lexicon.thresholds | (thresholds or {})
+        self.checks_scope = lexicon.has_scope
 
     def score_document(self, doc: Document) -> list[SentenceScore]:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
@@ -104,11 +109,19 @@ class LexiconScorer:
         norm = norm or normalize(sent.text)
         text = norm.text
         matches = self.lexicon.find(text)
+        scope, words = "", ""
+        if self.checks_scope:
+            scope, named = sentence_scope(matches)
+            if named is not None:  # scope terms are read for the article, not scored
+                matches = [m for m in matches if m.entry.cue not in SCOPE_CUES]
+                s, e = norm.span(named.start, named.end)
+                words = sent.text[s:e]
         if not any(m.entry.frame or m.entry.cue in CUES_THAT_ACT_ALONE for m in matches):
             # the common case, made cheap: no hit, authorial voice, nothing learned
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
-                                 dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [])
+                                 dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [],
+                                 scope, words)
         view = SentenceView.build(text, matches)
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
@@ -130,7 +143,7 @@ class LexiconScorer:
             s, e = norm.span(att.cue_start, att.cue_end)
             cue = sent.text[s:e]
         return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
-                             scores, labels, att.voice, cue, hits)
+                             scores, labels, att.voice, cue, hits, scope, words)
 
     @staticmethod
     def _targets(entry, att: Attribution, negated: bool) -> list[tuple[str, str]]:

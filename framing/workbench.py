@@ -49,7 +49,7 @@ from .lexicon import (
     read_entries,
     read_lexicon_file,
 )
-from .rules import SentenceView
+from .rules import SCOPE_CUES, SentenceView
 from .text import TOKEN_RE, normalize, normalize_text
 
 
@@ -178,6 +178,8 @@ def _lint_entries(p: str, entries: list[Entry]) -> list[Finding]:
                 add("note", "overrides", a, f"a special case of {b.term!r} (line {b.line}) in the same {_where(a)}: "
                     f"where both match only this entry counts (weight {a.weight:g}, not {b.weight:g})")
             continue
+        if a.cue in SCOPE_CUES or b.cue in SCOPE_CUES:
+            continue  # scope terms are read apart, for the article's scope: sharing words with others is expected
         key = frozenset((id(a), id(b)))
         if key in reported or not (mutual or a.norm == b.norm):
             continue

@@ -11,7 +11,7 @@ adjudication, applied last, later files over earlier ones) when present. An
 article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
 with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
 of a grouped cross-validation split. Writes
-data/gold/gold.jsonl, data/gold/double_coded.jsonl, data/gold/agreement.csv
+data/gold/gold.jsonl (the scope_* batches apart, in data/gold/scope.jsonl), data/gold/double_coded.jsonl, data/gold/agreement.csv
 and data/gold/disagreements.md.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 from framing import dedup
 from framing.gold import agreement, read_jsonl, validate_labels
 
+SCOPE_PREFIX = "scope_"  # batches of the scope check (build_scope_batch.py): written to scope.jsonl, not gold.jsonl
 PRIMARY = "c1"
 SECOND = "c2"
 
@@ -87,9 +88,12 @@ def main(root: Path) -> None:
         rec["voice"] = final["voice"]
         rec["coders"] = coders
         gold.append(rec)
-    with (root / "gold.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in gold:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    scope = [r for r in gold if r["batch"].startswith(SCOPE_PREFIX)]
+    gold = [r for r in gold if not r["batch"].startswith(SCOPE_PREFIX)]
+    for name, recs in (("gold.jsonl", gold), ("scope.jsonl", scope)):
+        with (root / name).open("w", encoding="utf-8") as fh:
+            for rec in recs:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     with (root / "double_coded.jsonl").open("w", encoding="utf-8") as fh:
         for sid in double:
             fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"],
@@ -112,6 +116,8 @@ def main(root: Path) -> None:
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
     print("voices:", dict(Counter(r["voice"] for r in gold)))
+    print(f"scope check: {len(scope)} sentences from {len({r['doc_id'] for r in scope})} articles; positives per frame:",
+          dict(Counter(f for r in scope for f in r["frames"])))
     print(table.to_string(index=False))
 
 

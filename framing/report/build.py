@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..lexicon import FRAMES, VOICES
 from ..results import Results, load
-from ..aggregate import not_arabic
+from ..aggregate import article_flags
 from . import plots, stats
 from .style import (
     FRAME_COLORS,
@@ -472,11 +472,15 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
         ["الفترة", span],
         ["مدخلات تعذرت قراءتها", str(len(res.skipped))],
     ]
-    n_other = not_arabic(res.articles.get("arabic_share", ()))
-    if n_other:
+    flags = article_flags(res.articles)
+    if flags["not_arabic"]:
         header.append(["مقالات بغير الخط العربي",
-                       f"{n_other} (المعجم والنموذج يقرآن العربية، فلا تقيس درجاتهما أطر هذه المقالات؛ "
+                       f"{flags['not_arabic']} (المعجم والنموذج يقرآن العربية، فلا تقيس درجاتهما أطر هذه المقالات؛ "
                        f"انظر العمود arabic_share)"])
+    if flags["out_of_scope"] or flags["scope_violence_only"]:
+        header.append(["مقالات خارج نطاق الحملة",
+                       f"{flags['out_of_scope']} بلا أي إطار، و{flags['scope_violence_only']} لا يُحسب فيها إلا "
+                       f"الخسائر المدنية (لا تذكر داعش ولا الإرهاب ولا التحالف الدولي؛ القرار P22، العمود scope)"])
     dom = res.articles.set_index(res.articles["doc_id"].astype(str))["dominant_frame"] \
         if "dominant_frame" in res.articles and len(res.articles) else pd.Series(dtype=object)
     order = pa.assign(_d=dates.values).sort_values(["outlet", "_d"], kind="stable", na_position="last")

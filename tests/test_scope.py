@@ -1,0 +1,77 @@
+"""The article-scope rule (codebook P22): frames only where an article is coverage of the campaign."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import framing
+from framing.evaluate import closed_mask
+from framing.lexicon import FRAMES, load_lexicon
+
+ARTICLES = pd.DataFrame({
+    "id": ["sport", "war", "isis"],
+    "text": [
+        # no campaign word, no armed violence: failure, danger and a meeting in a football story
+        "فشل الفريق في الفوز رغم مخاطر الهبوط الكبيرة.\nوعقد رئيس النادي اجتماعا مع المدرب لبحث التنسيق.",
+        # another war: civilians killed by shelling, and a meeting about it
+        "قتل عشرة مدنيين وأصيب عشرون في قصف على الغوطة الشرقية.\nوعقد مجلس الأمن اجتماعا طارئا لبحث التنسيق.",
+        # the campaign
+        "وقال المتحدث إن تنظيم داعش يشكل خطرا متزايدا على المنطقة.\nوعقد وزراء التحالف الدولي اجتماعا لبحث التنسيق.",
+    ],
+})
+
+
+@pytest.fixture(scope="module")
+def lexicon_only():
+    return framing.analyze(ARTICLES, model=False)
+
+
+def test_each_article_gets_its_scope_and_the_words_that_decide_it(lexicon_only):
+    arts = lexicon_only.articles.set_index("doc_id")
+    assert arts.loc[["sport", "war", "isis"], "scope"].tolist() == ["none", "violence", "campaign"]
+    assert arts.loc["sport", "scope_words"] == ""
+    assert arts.loc["war", "scope_words"] == "قصف"
+    assert arts.loc["isis", "scope_words"] == "داعش"
+
+
+def test_out_of_scope_frames_are_closed_but_their_evidence_kept(lexicon_only):
+    s, hits = lexicon_only.sentences, lexicon_only.hits
+    sport = s[s.doc_id == "sport"]
+    assert sport["labels"].eq("").all() and (sport[[f"score_{f}" for f in FRAMES]] == 0).all().all()
+    assert sport[[f"lexicon_{f}" for f in FRAMES]].to_numpy().sum() > 0  # the lexicon found frame words ...
+    sport_hits = hits[hits.doc_id == "sport"]
+    assert len(sport_hits) and sport_hits["rule"].str.contains("P22").all()  # ... and says why they do not count
+    war = s[s.doc_id == "war"].set_index("sentence")
+    assert war.loc[0, "label_civilian_harm"]  # harm in another war counts (P2) ...
+    assert not war[[f"label_{f}" for f in FRAMES if f != "civilian_harm"]].any().any()  # ... nothing else does
+    isis = s[s.doc_id == "isis"].set_index("sentence")
+    assert isis.loc[0, "label_threat"] and isis.loc[1, "label_diplomacy"]
+    assert not hits[hits.doc_id == "isis"]["rule"].str.contains("P22").any()
+
+
+def test_scope_rule_applies_after_the_classifier():
+    res = framing.analyze(ARTICLES)
+    s = res.sentences
+    assert not s[s.doc_id == "sport"][[f"label_{f}" for f in FRAMES]].any().any()
+    assert (s[s.doc_id == "sport"][[f"score_{f}" for f in FRAMES]] == 0).all().all()
+    assert s[s.doc_id == "isis"]["labels"].ne("").all()
+
+
+def test_a_lexicon_without_scope_terms_closes_nothing(tmp_path):
+    from framing.lexicon import default_lexicon_path
+
+    text = default_lexicon_path().read_text(encoding="utf-8")
+    plain = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("scope_"))
+    path = tmp_path / "plain.yaml"
+    path.write_text(plain, encoding="utf-8")
+    assert not load_lexicon(path).has_scope
+    res = framing.analyze(ARTICLES, lexicon=path, model=False)
+    assert res.articles["scope"].eq("").all()
+    assert res.sentences[res.sentences.doc_id == "sport"]["labels"].ne("").any()
+
+
+def test_closed_mask_follows_each_sentences_article():
+    mask = closed_mask(["", "campaign", "", "violence", ""], ["a", "a", "b", "b", "c"])
+    assert not mask[:2].any()                                    # a names the campaign in one sentence
+    assert mask[2:4].sum(axis=1).tolist() == [len(FRAMES) - 1] * 2  # b: civilian_harm stays open
+    assert not mask[2:4, FRAMES.index("civilian_harm")].any()
+    assert mask[4].all() and np.asarray(mask).shape == (5, len(FRAMES))
