@@ -11,7 +11,8 @@ adjudication, applied last, later files over earlier ones) when present. An
 article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
 with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
 of a grouped cross-validation split. Writes
-data/gold/gold.jsonl (the scope_* batches apart, in data/gold/scope.jsonl), data/gold/double_coded.jsonl, data/gold/agreement.csv
+data/gold/gold.jsonl (the scope_* batches apart, in data/gold/scope_a.jsonl and scope_b.jsonl),
+data/gold/double_coded.jsonl, data/gold/agreement.csv
 and data/gold/disagreements.md.
 """
 from __future__ import annotations
@@ -25,7 +26,9 @@ import numpy as np
 from framing import dedup
 from framing.gold import agreement, read_jsonl, validate_labels
 
-SCOPE_PREFIX = "scope_"  # batches of the scope check (build_scope_batch.py): written to scope.jsonl, not gold.jsonl
+SCOPE_PREFIX = "scope_"  # batches of the scope check (build_scope_batch.py): written apart from gold.jsonl, by round:
+SCOPE_ROUNDS = {"scope_a": range(1, 6),   # coded first; the scope rule's term lists were revised after reading them
+                "scope_b": range(6, 11)}  # coded after the term lists were fixed: the rule's clean test
 PRIMARY = "c1"
 SECOND = "c2"
 
@@ -90,7 +93,9 @@ def main(root: Path) -> None:
         gold.append(rec)
     scope = [r for r in gold if r["batch"].startswith(SCOPE_PREFIX)]
     gold = [r for r in gold if not r["batch"].startswith(SCOPE_PREFIX)]
-    for name, recs in (("gold.jsonl", gold), ("scope.jsonl", scope)):
+    files = {"gold.jsonl": gold} | {f"{name}.jsonl": [r for r in scope if int(r["batch"].split("_")[1]) in numbers]
+                                    for name, numbers in SCOPE_ROUNDS.items()}
+    for name, recs in files.items():
         with (root / name).open("w", encoding="utf-8") as fh:
             for rec in recs:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
