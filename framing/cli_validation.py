@@ -136,35 +136,18 @@ def evaluate(
 
 
 def _evaluate_saved(gold: list[Path], model_dir: Path, output: Path) -> None:
-    """A saved model on coded data it was not trained on: per frame, with the article-scope rule
-    (codebook P22) as ``framing analyze`` applies it, and without it (what the rule changes)."""
-    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-
-    from .evaluate import closed_mask, gold_table
+    from .evaluate import evaluate_saved
     from .model import load_model
 
-    mdl = load_model(model_dir)
-    table, y, voice, groups, _ = gold_table(gold)
-    _, pred, vpred = mdl.predict(table)
-    variants = {"without scope rule": pred}
-    if "scope" in table:
-        variants = {"with scope rule": np.where(closed_mask(table["scope"], groups), 0, pred)} | variants
-    rows, summary = [], []
-    for name, p in variants.items():
-        prec, rec, f1, n = precision_recall_fscore_support(y, p, zero_division=0)
-        rows += [{"rule": name, "frame": f, "coded": int(n[j]), "labelled": int(p[:, j].sum()),
-                  "precision": prec[j], "recall": rec[j], "f1": f1[j]} for j, f in enumerate(FRAMES)]
-        summary.append({"rule": name, "macro_f1": f1_score(y, p, average="macro", zero_division=0),
-                        "micro_f1": f1_score(y, p, average="micro", zero_division=0),
-                        "labelled": int(p.any(axis=1).sum()), "coded": int(y.any(axis=1).sum())})
-    per_frame, summary = pd.DataFrame(rows), pd.DataFrame(summary)
-    out.print(f"Saved model {model_dir} on {len(y)} sentences of {len(set(groups))} articles; "
-              f"voice accuracy {accuracy_score(voice, vpred):.3f}")
-    out.print(_df_table(summary, "Summary (sentences with any frame: labelled by the model, coded by people)"))
+    summary, per_frame, n_articles = evaluate_saved(load_model(model_dir), gold)
+    out.print(f"Saved model {model_dir} on {summary['sentences'].iloc[0]} sentences of {n_articles} articles; "
+              f"voice accuracy {summary['voice_accuracy'].iloc[0]:.3f}")
+    out.print(_df_table(summary.drop(columns=["sentences", "voice_accuracy"]),
+                        "Summary (sentences with any frame: labelled by the model, coded by people)"))
     for name, df in per_frame.groupby("rule", sort=False):
         out.print(_df_table(df.drop(columns="rule"), f"Per frame, {name}"))
     per_frame.to_csv(output / "saved_model_per_frame.csv", index=False)
-    summary.assign(voice_accuracy=accuracy_score(voice, vpred)).to_csv(output / "saved_model_summary.csv", index=False)
+    summary.to_csv(output / "saved_model_summary.csv", index=False)
 
 
 def _evaluate_labels(gold: list[Path], model_dir: Optional[Path], field: str, output: Path) -> None:

@@ -127,7 +127,27 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
     return ev
 
 
-__all__ = ["cross_validate_gold", "choose_thresholds", "fit_with_thresholds", "Evaluation", "VOICES"]
+def evaluate_saved(model, paths) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """A saved frame model on coded data it was not trained on: ``(summary, per_frame, articles)``, each
+    table with the article-scope rule (codebook P22) as ``framing analyze`` applies it and without it."""
+    table, y, voice, groups, _ = gold_table(paths)
+    _, pred, vpred = model.predict(table)
+    variants = {"without scope rule": pred}
+    if "scope" in table:
+        variants = {"with scope rule": np.where(closed_mask(table["scope"], groups), 0, pred)} | variants
+    rows, summary = [], []
+    for name, p in variants.items():
+        prec, rec, f1, n = precision_recall_fscore_support(y, p, zero_division=0)
+        rows += [{"rule": name, "frame": f, "coded": int(n[j]), "labelled": int(p[:, j].sum()),
+                  "precision": prec[j], "recall": rec[j], "f1": f1[j]} for j, f in enumerate(FRAMES)]
+        summary.append({"rule": name, "macro_f1": f1_score(y, p, average="macro", zero_division=0),
+                        "micro_f1": f1_score(y, p, average="micro", zero_division=0),
+                        "labelled": int(p.any(axis=1).sum()), "coded": int(y.any(axis=1).sum()),
+                        "sentences": len(y), "voice_accuracy": accuracy_score(voice, vpred)})
+    return pd.DataFrame(summary), pd.DataFrame(rows), len(set(groups))
+
+
+__all__ = ["cross_validate_gold", "evaluate_saved", "choose_thresholds", "fit_with_thresholds", "Evaluation", "VOICES"]
 
 
 def gold_table(paths, lexicon=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
