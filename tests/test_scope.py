@@ -75,3 +75,15 @@ def test_closed_mask_follows_each_sentences_article():
     assert mask[2:4].sum(axis=1).tolist() == [len(FRAMES) - 1] * 2  # b: civilian_harm stays open
     assert not mask[2:4, FRAMES.index("civilian_harm")].any()
     assert mask[4].all() and np.asarray(mask).shape == (5, len(FRAMES))
+
+
+def test_article_report_says_why_an_article_out_of_scope_has_no_frame(lexicon_only, tmp_path):
+    from framing.report import stats
+    from framing.report.build import article_data
+
+    sport = article_data(stats.article_of(lexicon_only, "sport"), tmp_path)["article"]
+    assert "P22" in sport["scope_note"]["en"]
+    assert all(not seg["f"] for s in sport["sentences"] for seg in s["segments"])  # its cues do not count: no colour
+    war = article_data(stats.article_of(lexicon_only, "war"), tmp_path)["article"]
+    assert "قصف" in war["scope_note"]["ar"]
+    assert article_data(stats.article_of(lexicon_only, "isis"), tmp_path)["article"]["scope_note"] is None

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..lexicon import FRAMES, VOICES
 from ..results import Results, load
-from ..aggregate import article_flags
+from ..aggregate import OUT_OF_SCOPE_RULE, article_flags
 from . import plots, stats
 from .style import (
     FRAME_COLORS,
@@ -266,10 +266,27 @@ def article_data(res: Results, fig_dir: Path) -> dict:
         "n_words": str(int(n_words)) if n_words is not None and n_words == n_words else "—",
         "n_sentences": str(len(s)),
         "no_frame": no_frame,
+        "scope_note": scope_note(_str(a.get("scope")) or "", _str(a.get("scope_words")) or ""),
         "sentences": [sentence_data(row, hits.get((str(row["doc_id"]), int(row["sentence"])), []))
                       for row in s.to_dict("records")],
     }
     return {"kind": "article", "doc_title": title, "article": article, "figures": figures}
+
+
+def scope_note(scope: str, words: str) -> dict | None:
+    """Why an article out of the campaign's scope (codebook P22) shows fewer frames, or none."""
+    if scope == "none":
+        return {"ar": "لا يذكر المقال داعش ولا الإرهاب ولا التحالف الدولي ولا عنفًا مسلحًا، فهو خارج نطاق الحملة ولا "
+                      "يُحسب فيه أي إطار (القرار P22 في دليل الترميز). ما وجده المعجم من كلمات باقٍ في hits.csv.",
+                "en": "The article names neither ISIS, terrorism, the international coalition nor armed violence: it is "
+                      "outside the campaign's scope and no frame counts (codebook P22). The words the lexicon found "
+                      "stay in hits.csv."}
+    if scope == "violence":
+        return {"ar": f"لا يذكر المقال داعش ولا الإرهاب ولا التحالف الدولي، بل عنفًا مسلحًا («{words}»)، فلا يُحسب فيه إلا "
+                      "إطار الخسائر المدنية (القرار P22 في دليل الترميز).",
+                "en": "The article names armed violence but neither ISIS, terrorism nor the international coalition: "
+                      "only civilian harm counts (codebook P22)."}
+    return None
 
 
 def sentence_data(row: dict, hits: list[dict]) -> dict:
@@ -382,7 +399,8 @@ def _hits_by_sentence(hits: pd.DataFrame, docs: set[str] | None = None) -> dict[
     if docs is not None:
         hits = hits[hits["doc_id"].astype(str).isin(docs)]
     for h in hits.to_dict("records"):
-        out.setdefault((str(h["doc_id"]), int(h["sentence"])), []).append(h)
+        if OUT_OF_SCOPE_RULE not in str(h.get("rule") or ""):  # a cue that does not count is not highlighted
+            out.setdefault((str(h["doc_id"]), int(h["sentence"])), []).append(h)
     return out
 
 
