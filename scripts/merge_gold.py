@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from framing import dedup
 from framing.gold import agreement, read_jsonl, validate_labels
@@ -67,7 +68,8 @@ def main(root: Path) -> None:
     for f in sorted(root.glob("decisions_*.jsonl"), key=lambda f: int(f.stem.split("_")[1][1:])):  # p14_p17, p18_p21
         later.update(_read_labels(f))
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
-    disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
+    disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])
+                     and not sentences[sid]["batch"].startswith(SCOPE_PREFIX)]
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
     gold = []
     for sid in order:
@@ -99,23 +101,14 @@ def main(root: Path) -> None:
         with (root / name).open("w", encoding="utf-8") as fh:
             for rec in recs:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    with (root / "double_coded.jsonl").open("w", encoding="utf-8") as fh:
-        for sid in double:
-            fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"],
-                                 PRIMARY: _labels_dict(coded[PRIMARY][sid]), SECOND: _labels_dict(coded[SECOND][sid]),
-                                 "final": _labels_dict(later.get(sid, adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid]))))},
-                                ensure_ascii=False) + "\n")
-    table = agreement(coded[PRIMARY], coded[SECOND])
-    table.to_csv(root / "agreement.csv", index=False)
-    with (root / "disagreements.md").open("w", encoding="utf-8") as fh:
-        for sid in disagreements:
-            a, b = coded[PRIMARY][sid], coded[SECOND][sid]
-            fh.write(f"[{sid}] {sentences[sid]['text']}\n  coder 1: {sorted(a['frames'])} {a['voice']}\n"
-                     f"  coder 2: {sorted(b['frames'])} {b['voice']}\n\n")
+    is_scope = {r["sid"] for r in scope}
+    final = {sid: later.get(sid, adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid]))) for sid in double}
+    for prefix, sids in (("", [s for s in double if s not in is_scope]), ("scope_", [s for s in double if s in is_scope])):
+        _write_double(root, prefix, sids, sentences, coded, final)
     from collections import Counter
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
-          f"double-coded {len(double)}, disagreements {len(disagreements)}, adjudicated {len(adjudicated)}, "
+          f"double-coded {len(double) - len(is_scope & set(double))}, disagreements {len(disagreements)}, adjudicated {len(set(adjudicated) - is_scope)}, "
           f"consistency changes {len(consistency)}, later decisions (P14-P21) {len(later)}, "
           f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
@@ -123,7 +116,29 @@ def main(root: Path) -> None:
     print("voices:", dict(Counter(r["voice"] for r in gold)))
     print(f"scope check: {len(scope)} sentences from {len({r['doc_id'] for r in scope})} articles; positives per frame:",
           dict(Counter(f for r in scope for f in r["frames"])))
-    print(table.to_string(index=False))
+    print(pd.read_csv(root / "agreement.csv").to_string(index=False))
+    if (root / "scope_agreement.csv").exists():
+        print("scope check, double-coded:")
+        print(pd.read_csv(root / "scope_agreement.csv").to_string(index=False))
+
+
+def _write_double(root: Path, prefix: str, sids: list[str], sentences: dict, coded: dict, final: dict) -> None:
+    """``{prefix}double_coded.jsonl``, ``{prefix}agreement.csv`` and ``{prefix}disagreements.md`` for these sentences."""
+    if not sids:
+        return
+    with (root / f"{prefix}double_coded.jsonl").open("w", encoding="utf-8") as fh:
+        for sid in sids:
+            fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"], PRIMARY: _labels_dict(coded[PRIMARY][sid]),
+                                 SECOND: _labels_dict(coded[SECOND][sid]), "final": _labels_dict(final[sid])},
+                                ensure_ascii=False) + "\n")
+    agreement({s: coded[PRIMARY][s] for s in sids}, {s: coded[SECOND][s] for s in sids}).to_csv(
+        root / f"{prefix}agreement.csv", index=False)
+    with (root / f"{prefix}disagreements.md").open("w", encoding="utf-8") as fh:
+        for sid in sids:
+            a, b = coded[PRIMARY][sid], coded[SECOND][sid]
+            if _labels(a) != _labels(b):
+                fh.write(f"[{sid}] {sentences[sid]['text']}\n  coder 1: {sorted(a['frames'])} {a['voice']}\n"
+                         f"  coder 2: {sorted(b['frames'])} {b['voice']}\n\n")
 
 
 def duplicate_articles(root: Path) -> dict[str, str]:

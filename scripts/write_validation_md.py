@@ -83,7 +83,7 @@ def main(ev: Path, gold: Path, araieval: Path | None) -> str:
                 "`framing train` on train+dev with `--label-field label`, `framing evaluate` on test:", "",
                 f"micro-F1 **{a['micro_f1']:.3f}**, macro-F1 **{a['macro_f1']:.3f}** on {a['texts']} test texts.",
                 ARAIEVAL.format(texts=a["texts"], micro=a["micro_f1"], macro=a["macro_f1"])]
-    out += scope_section(ev)
+    out += scope_section(ev, gold)
     c = summary.set_index("mode")
     f1c = f1.set_index("frame")["combined"]
     fr = f1.set_index("frame")
@@ -103,7 +103,7 @@ def main(ev: Path, gold: Path, araieval: Path | None) -> str:
     return "\n".join(out) + tail
 
 
-def scope_section(ev: Path) -> list[str]:
+def scope_section(ev: Path, gold: Path) -> list[str]:
     """The scope check: the bundled model on the coded random articles outside the gold selection."""
     fresh, both = ev / "scope_b", ev / "scope"
     if not (fresh / "saved_model_summary.csv").exists():
@@ -128,6 +128,13 @@ def scope_section(ev: Path) -> list[str]:
         wide = wide.reindex(per["frame"].drop_duplicates()).reset_index()
         wide.insert(1, "coded", per.drop_duplicates("frame").set_index("frame")["coded"].to_numpy())
         out += [f"{title}:", "", md(summary.drop(columns="voice_accuracy")), "", md(wide), ""]
+    if (gold / "scope_agreement.csv").exists():
+        agree = pd.read_csv(gold / "scope_agreement.csv")
+        for col in ("positives_1", "positives_2"):
+            agree[col] = agree[col].map(lambda v: "–" if v != v else str(int(v)))
+        out += ["Agreement of two independent coders on `scope_b` (the second coder had P22 in the codebook, the "
+                "first did not; disagreements adjudicated, `data/gold/adjudicated.jsonl`). With a handful of "
+                "positives, the rare frames' alpha swings on one or two sentences:", "", md(agree), ""]
     out += ["Micro-F1 is the measure to read here: the campaign frames have only a handful of coded positives "
             "in these articles, so their per-frame F1 rests on a few sentences. What the rule changes is the "
             "false positives: without it the model labels two to three times as many sentences as the coders do.", ""]
@@ -168,8 +175,8 @@ TAIL = """## Against the project's targets
   an upper bound: such coders share one reading of the codebook, and agreement between
   human coders is usually lower. It should be measured before these labels are
   published as human coding.
-- **Scope check.** One coder per batch and no second coding; the positives of the
-  campaign frames there are few. P22 was written after reading how the coders of
+- **Scope check.** `scope_a` has one coder per batch; `scope_b` was coded twice and
+  adjudicated. The positives of the campaign frames there are few. P22 was written after reading how the coders of
   `scope_a` decided, and its term lists were revised once after scoring `scope_a`: only
   `scope_b` is a clean test of them.
 - **Decisions made after coding.** P8/P9 and P14–P21 (`docs/codebook.md`) were written
