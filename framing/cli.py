@@ -12,6 +12,7 @@ from rich.table import Table
 
 from . import api, workbench
 from .lexicon import FRAMES, LexiconError, load_lexicon
+from .rules import SCOPE_CUES
 from .text import ARABIC_MIN_SHARE
 
 app = typer.Typer(help="Arabic-first media-framing analyzer: frames and voice for every sentence.",
@@ -203,11 +204,14 @@ def lexicon_check(file: Optional[Path] = typer.Argument(None, help="Lexicon YAML
         raise typer.Exit(1)
     lex = load_lexicon(file)
     counts = {f: len(lex.frame_entries(f)) for f in FRAMES}
-    cues = len([e for e in lex.entries if e.cue])
+    scope = {c: sum(e.cue == c for e in lex.entries) for c in SCOPE_CUES}
+    cues = sum(bool(e.cue) for e in lex.entries) - sum(scope.values())
     th = api.scorer(lex).thresholds  # the lexicon's own per-frame thresholds, the default elsewhere
+    scope_text = (f", article scope (P22) {scope['scope_campaign']} campaign and {scope['scope_violence']} violence terms"
+                  if lex.has_scope else ", no article scope terms (every article is open to every frame)")
     out.print(f"{lex.path}: ok — {lex.name} {lex.version}, "
               + ", ".join(f"{f} {n} (labels at {th[f]:.2f})" for f, n in counts.items()) + f", cues {cues}"
-              + f"; {n['warning']} warning(s), {n['note']} note(s)", soft_wrap=True)
+              + scope_text + f"; {n['warning']} warning(s), {n['note']} note(s)", soft_wrap=True)
 
 
 # --- lexicon workbench (framing/workbench.py) ---
