@@ -36,10 +36,12 @@ ANALYZE_BATCH = 64  # documents per score_batch call in analyze()
 RULE_CONSTANTS = [n for n in dir(rules) if n.isupper() and isinstance(getattr(rules, n), (int, float))]
 
 
-def scorer(lexicon: str | Path | Lexicon | None = None, thresholds: dict[str, float] | None = None) -> LexiconScorer:
-    """A scorer for a lexicon file (default: the bundled coalition lexicon)."""
+def scorer(lexicon: str | Path | Lexicon | None = None, thresholds: dict[str, float] | None = None,
+           scope_rule: bool = True) -> LexiconScorer:
+    """A scorer for a lexicon file (default: the bundled coalition lexicon); ``scope_rule=False`` leaves every
+    article open to every frame (codebook P22 not applied)."""
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
-    return LexiconScorer(lex, thresholds)
+    return LexiconScorer(lex, thresholds, scope_rule)
 
 
 def resolve_model(model: str | Path | Model | bool | None) -> Model | None:
@@ -116,6 +118,7 @@ def analyze(
     text_column: str = "text",
     id_column: str | None = None,
     progress: Callable[[int], None] | None = None,
+    scope_rule: bool = True,
 ) -> Results:
     """Score every sentence of the inputs and aggregate per article.
 
@@ -123,9 +126,10 @@ def analyze(
     :class:`~framing.corpus.Document`, or a DataFrame with a text column
     (``text_column``; optional ``title``, ``date``, ``source`` and an id column).
     ``model``: the bundled classifier by default, ``False`` for lexicon only, or a model folder.
+    ``scope_rule``: ``False`` does not apply the article-scope rule (codebook P22).
     Unreadable items are listed in ``Results.skipped`` and the run goes on.
     """
-    sc = scorer(lexicon, thresholds)
+    sc = scorer(lexicon, thresholds, scope_rule)
     mdl = resolve_model(model)
     total, skipped = Batch(), []
     pending: list[Document] = []
@@ -172,7 +176,7 @@ def run_record_from(sc: LexiconScorer, model: Model | None, prof: pd.DataFrame, 
         "lexicon": {"name": lex.name, "version": lex.version, "path": lex.path,
                     "sha256": lex.sha256, "entries": len(lex.entries)},
         "settings": {"thresholds": model.thresholds if model else sc.thresholds,
-                     "lexicon_thresholds": sc.thresholds,
+                     "lexicon_thresholds": sc.thresholds, "scope_rule": sc.checks_scope,
                      "rules": {n: getattr(rules, n) for n in RULE_CONSTANTS}},
         "counts": dict(counts),
         "frames": {r["frame"]: {"sentences": int(r["sentences"]), "share": round(float(r["share"]), 4)}

@@ -59,6 +59,9 @@ def analyze(
     lexicon_only: bool = typer.Option(False, "--lexicon-only", help="Do not use the trained classifier."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="A model folder from framing train "
                                          "(default: the bundled model)."),
+    scope_rule: bool = typer.Option(True, "--scope-rule/--no-scope-rule", help="Give no campaign frame to "
+                                    "articles that never name ISIS, terrorism or the international coalition "
+                                    "(codebook P22; the lexicon's scope terms)."),
     shard_docs: int = typer.Option(256, "--shard-docs", help="Documents per shard (the unit of work and of "
                                    "--resume)."),
 ) -> None:
@@ -70,7 +73,7 @@ def analyze(
         run = pipeline.run_corpus(paths, output, lexicon=lexicon, model=False if lexicon_only else model, jobs=jobs,
                                   engine=engine, scheduler=scheduler, resume=resume, drop_duplicates=drop_duplicates,
                                   fields=field, outlets=outlets, write_csv=csv_tables, bom=bom,
-                                  shard_docs=max(1, shard_docs))
+                                  shard_docs=max(1, shard_docs), scope_rule=scope_rule)
     except (LexiconError, FileNotFoundError, pipeline.RunError, ValueError) as exc:  # ModelError is a ValueError
         _fail(str(exc))
     except KeyboardInterrupt:

@@ -371,6 +371,7 @@ def run_corpus(
     progress: bool | None = None,
     shard_docs: int = SHARD_DOCS,
     shard_bytes: int = SHARD_BYTES,
+    scope_rule: bool = True,
     on_skip: Callable[[Skipped], None] | None = None,
     _stop_after: int | None = None,
 ) -> CorpusRun:
@@ -379,6 +380,7 @@ def run_corpus(
     ``jobs``: worker processes (default: all cores; 1 scores in this process). ``engine``: ``"local"`` or
     ``"dask"`` (``scheduler``: a dask.distributed address; none starts a local cluster of ``jobs`` workers).
     ``resume``: keep the shards an earlier, interrupted run of the same inputs and settings finished.
+    ``scope_rule``: ``False`` leaves every article open to every frame (codebook P22 not applied).
     ``write_csv``: ``None`` writes CSV tables too when the run has at most :data:`CSV_MAX_SENTENCES` sentences.
     """
     from .api import resolve_model, scorer as make_scorer
@@ -396,7 +398,7 @@ def run_corpus(
         raise RunError(str(exc)) from exc
     outlet_map = OutletMap.load(outlets) if outlets else None
     opts = ReadOptions(fields=field_map, outlets=outlet_map)
-    sc = make_scorer(lexicon, thresholds)
+    sc = make_scorer(lexicon, thresholds, scope_rule)
     t_model = time.perf_counter()
     mdl = resolve_model(model)
     model_seconds = time.perf_counter() - t_model
@@ -408,7 +410,7 @@ def run_corpus(
         "format": "framing-corpus-run/1", "software": __version__,
         "inputs": [[str(f.path.resolve()), f.size, int(f.path.stat().st_mtime)] for f in files],
         "lexicon_sha256": sc.lexicon.sha256,
-        "thresholds": sc.thresholds, "model": (mdl.meta.get("files") if mdl else None),
+        "thresholds": sc.thresholds, "scope_rule": sc.checks_scope, "model": (mdl.meta.get("files") if mdl else None),
         "fields": {k: list(v) for k, v in field_map.items()},
         "outlets_sha256": _sha256_file(outlets) or _sha256_file(opts.outlets.path),
         "shard_docs": shard_docs, "shard_bytes": shard_bytes,

@@ -72,10 +72,10 @@ def _to_score(total: float) -> float:
 class LexiconScorer:
     """Scores the sentences of documents with a lexicon and the rules."""
 
-    def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None):
+    def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None, scope_rule: bool = True):
         self.lexicon = lexicon
         self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | lexicon.thresholds | (thresholds or {})
-        self.checks_scope = lexicon.has_scope
+        self.checks_scope = scope_rule and lexicon.has_scope  # codebook P22, where the lexicon lists scope terms
 
     def score_document(self, doc: Document) -> list[SentenceScore]:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""

@@ -87,3 +87,18 @@ def test_article_report_says_why_an_article_out_of_scope_has_no_frame(lexicon_on
     war = article_data(stats.article_of(lexicon_only, "war"), tmp_path)["article"]
     assert "قصف" in war["scope_note"]["ar"]
     assert article_data(stats.article_of(lexicon_only, "isis"), tmp_path)["article"]["scope_note"] is None
+
+
+def test_the_rule_can_be_switched_off(tmp_path):
+    res = framing.analyze(ARTICLES, model=False, scope_rule=False)
+    assert res.articles["scope"].eq("").all() and res.meta["settings"]["scope_rule"] is False
+    assert res.sentences[res.sentences.doc_id == "sport"]["labels"].ne("").any()
+    from typer.testing import CliRunner
+    from framing.cli import app
+
+    src = tmp_path / "in.csv"
+    ARTICLES.to_csv(src, index=False)
+    out = CliRunner().invoke(app, ["analyze", str(src), "-o", str(tmp_path / "o"), "--lexicon-only", "--no-report",
+                                   "--no-scope-rule", "--jobs", "1"])
+    assert out.exit_code == 0, out.output
+    assert pd.read_csv(tmp_path / "o" / "articles.csv", encoding="utf-8-sig", keep_default_na=False)["scope"].eq("").all()
