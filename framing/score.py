@@ -75,7 +75,7 @@ class LexiconScorer:
     def __init__(self, lexicon: Lexicon, thresholds: dict[str, float] | None = None, scope_rule: bool = True):
         self.lexicon = lexicon
         self.thresholds = {f: DEFAULT_THRESHOLD for f in FRAMES} | lexicon.thresholds | (thresholds or {})
-        self.checks_scope = scope_rule and lexicon.has_scope  # codebook P22, where the lexicon lists scope terms
+        self.checks_scope = scope_rule and lexicon.has_scope  # apply codebook P22, where the lexicon lists scope terms
 
     def score_document(self, doc: Document) -> list[SentenceScore]:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
@@ -110,7 +110,7 @@ class LexiconScorer:
         text = norm.text
         matches = self.lexicon.find(text)
         scope, words = "", ""
-        if self.checks_scope:
+        if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
             scope, named = sentence_scope(matches)
             if named is not None:  # scope terms are read for the article, not scored
                 matches = [m for m in matches if m.entry.cue not in SCOPE_CUES]

@@ -102,3 +102,18 @@ def test_the_rule_can_be_switched_off(tmp_path):
                                    "--no-scope-rule", "--jobs", "1"])
     assert out.exit_code == 0, out.output
     assert pd.read_csv(tmp_path / "o" / "articles.csv", encoding="utf-8-sig", keep_default_na=False)["scope"].eq("").all()
+
+
+def test_switching_the_rule_off_leaves_the_lexicons_own_evidence_unchanged():
+    """Scope terms are read apart from the rules whether or not the rule applies: voice and scores agree."""
+    from framing import api
+
+    # the last two: sentences of a gold article where «جبهة النصرة», a scope term, sits in a continuing voice
+    texts = list(ARTICLES["text"].str.split("\n").explode()) + [
+        "وتناقلت مواقع التواصل الاجتماعي بيانا صادرا عن الفرقة 30 جاء فيه \"استنكرت قيادة الفرقة 30 قيام عناصر "
+        "تابعة لجبهة النصرة بخطف العقيد نديم الحسن قائد الفرقة 30 ورفاقه في ريف حلب الشمالي\".",
+        "وطالبت الفرقة \"الاخوة في جبهة النصرة بإطلاق\" المخطوفين \"بأقصى سرعة حقنا لدماء المسلمين\"."]
+    groups = [g for g, t in zip(ARTICLES["id"], ARTICLES["text"]) for _ in t.split("\n")] + ["nusra", "nusra"]
+    on = list(api.scorer().score_in_order(texts, groups))
+    off = list(api.scorer(scope_rule=False).score_in_order(texts, groups))
+    assert [(s.voice, s.scores, len(s.hits)) for s in on] == [(s.voice, s.scores, len(s.hits)) for s in off]
