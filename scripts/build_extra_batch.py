@@ -9,26 +9,17 @@ With K, writes K batches NAME_FIRST ... NAME_{FIRST+K-1} of N_SENTENCES each fro
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
 
-from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, article_record, iter_corpus, write_batch
+from build_gold_batches import (MAX_SENTS, MIN_SENTS, TOPIC, article_record, existing_batches, iter_corpus, opening,
+                                write_batch)
 
 
 def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
          min_topic: int = 3, max_sents: int = MAX_SENTS, k: int = 0, first: int = 1) -> None:
-    taken = set()
-    openings = set()  # a copy of an article already taken (other id, same text) is not taken again
-    numbers = []
-    for f in folder.glob("*.jsonl"):
-        for line in f.open(encoding="utf-8"):
-            art = json.loads(line)
-            taken.add(art["doc_id"])
-            openings.add(_opening(art["text"]))
-            numbers.append(int(art["article"][1:]))
-    next_no = max(numbers) + 1
+    taken, openings, next_no = existing_batches(folder)  # a copy (other id, same opening) is not taken again
     rx = re.compile(pattern)
     scored = []
     for corpus, doc in iter_corpus(root):
@@ -37,8 +28,8 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
         if len(TOPIC.findall(doc.text)) < min_topic or not MIN_SENTS <= len(doc.sentences) <= max_sents:
             continue
         hits = len(rx.findall(doc.text))
-        if hits >= 2 and _opening(doc.text) not in openings:
-            openings.add(_opening(doc.text))
+        if hits >= 2 and opening(doc.text) not in openings:
+            openings.add(opening(doc.text))
             scored.append((hits / len(doc.sentences), corpus, doc))
     scored.sort(key=lambda t: (-t[0], t[2].id))
     names = [f"{name}_{i}" for i in range(first, first + k)] if k else [name]
@@ -54,10 +45,6 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
                 break
         write_batch(folder / batch, arts)
         print(batch, "sentences", used, "candidates", len(scored))
-
-
-def _opening(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 if __name__ == "__main__":

@@ -51,6 +51,34 @@ def article_record(corpus: str, doc: Document, article: str) -> dict:
                            "text": s.text, "is_title": s.is_title} for s in doc.sentences]}
 
 
+def opening(text: str) -> str:
+    """An article's first 300 characters, whitespace folded: a copy under another id has the same."""
+    return " ".join(text.split())[:300]
+
+
+def existing_batches(folder: Path) -> tuple[set[str], set[str], int]:
+    """The doc ids and openings of the articles the batches in ``folder`` hold, and the next article number."""
+    taken, openings, numbers = set(), set(), []
+    for f in folder.glob("*.jsonl"):
+        for line in f.open(encoding="utf-8"):
+            art = json.loads(line)
+            taken.add(art["doc_id"])
+            openings.add(opening(art["text"]))
+            numbers.append(int(art["article"][1:]))
+    return taken, openings, max(numbers) + 1
+
+
+def deal(chosen: list[tuple[str, Document]], n: int, first_no: int = 0) -> tuple[list[list[dict]], list[int]]:
+    """Articles dealt in order into ``n`` batches of about equal sentence counts, numbered from ``first_no``."""
+    batches: list[list[dict]] = [[] for _ in range(n)]
+    sizes = [0] * n
+    for i, (corpus, doc) in enumerate(chosen):
+        k = sizes.index(min(sizes))
+        sizes[k] += len(doc.sentences)
+        batches[k].append(article_record(corpus, doc, f"A{first_no + i:03d}"))
+    return batches, sizes
+
+
 def write_batch(stem: Path, arts: list[dict]) -> None:
     """``stem.jsonl`` (the articles) and ``stem.md`` (the coder's sheet: numbered sentences by article)."""
     with stem.with_suffix(".jsonl").open("w", encoding="utf-8") as fh, \
@@ -94,12 +122,7 @@ def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> 
     seed = parse_article(Path("seeds/000_c5497f0e217bbb0b.txt").read_text(encoding="utf-8"), "000_c5497f0e217bbb0b")
     chosen.insert(0, ("seed", seed))
     out.mkdir(parents=True, exist_ok=True)
-    batches: list[list[dict]] = [[] for _ in range(n_coders)]
-    sizes = [0] * n_coders
-    for no, (corpus, doc) in enumerate(chosen):
-        k = sizes.index(min(sizes))
-        sizes[k] += len(doc.sentences)
-        batches[k].append(article_record(corpus, doc, f"A{no:03d}"))
+    batches, sizes = deal(chosen, n_coders)
     for k, batch in enumerate(batches, 1):
         write_batch(out / f"batch_{k}", batch)
     print("articles", len(chosen), "sentences", sum(sizes), "per batch", sizes)

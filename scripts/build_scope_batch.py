@@ -14,41 +14,27 @@ scope_1-5 were coded first, scope_6-10 later as a fresh test of the scope rule's
 """
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
 
-from build_extra_batch import _opening
-from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, article_record, iter_corpus, write_batch
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, deal, existing_batches, iter_corpus, opening, write_batch
 
 N_BATCHES = 5
 
 
 def main(root: Path, folder: Path, per_corpus: dict[str, int], first: int = 1) -> None:
-    taken, openings, numbers = set(), set(), []
-    for f in folder.glob("*.jsonl"):
-        for line in f.open(encoding="utf-8"):
-            art = json.loads(line)
-            taken.add(art["doc_id"])
-            openings.add(_opening(art["text"]))
-            numbers.append(int(art["article"][1:]))
+    taken, openings, next_no = existing_batches(folder)
     pools: dict[str, list] = {c: [] for c in per_corpus}
     for corpus, doc in iter_corpus(root):
         if (doc.id not in taken and len(TOPIC.findall(doc.text)) < 3
-                and MIN_SENTS <= len(doc.sentences) <= MAX_SENTS and _opening(doc.text) not in openings):
-            openings.add(_opening(doc.text))
+                and MIN_SENTS <= len(doc.sentences) <= MAX_SENTS and opening(doc.text) not in openings):
+            openings.add(opening(doc.text))
             pools[corpus].append(doc)
     rng = random.Random(2026_11_29 + first - 1)
     chosen = [(c, d) for c, n in per_corpus.items() for d in rng.sample(sorted(pools[c], key=lambda d: d.id), n)]
     rng.shuffle(chosen)
-    next_no = max(numbers) + 1
-    batches: list[list[dict]] = [[] for _ in range(N_BATCHES)]
-    sizes = [0] * N_BATCHES
-    for i, (corpus, doc) in enumerate(chosen):
-        k = sizes.index(min(sizes))
-        sizes[k] += len(doc.sentences)
-        batches[k].append(article_record(corpus, doc, f"A{next_no + i:03d}"))
+    batches, sizes = deal(chosen, N_BATCHES, next_no)
     for k, arts in enumerate(batches, 1):
         write_batch(folder / f"scope_{first + k - 1}", arts)
     print("pools", {c: len(v) for c, v in pools.items()}, "sentences per batch", sizes)

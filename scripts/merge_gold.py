@@ -68,8 +68,6 @@ def main(root: Path) -> None:
     for f in sorted(root.glob("decisions_*.jsonl"), key=lambda f: int(f.stem.split("_")[1][1:])):  # p14_p17, p18_p21
         later.update(_read_labels(f))
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
-    disagreements = [sid for sid in double if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])
-                     and not sentences[sid]["batch"].startswith(SCOPE_PREFIX)]
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
     gold = []
     for sid in order:
@@ -103,12 +101,13 @@ def main(root: Path) -> None:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     is_scope = {r["sid"] for r in scope}
     final = {sid: later.get(sid, adjudicated.get(sid, consistency.get(sid, coded[PRIMARY][sid]))) for sid in double}
-    for prefix, sids in (("", [s for s in double if s not in is_scope]), ("scope_", [s for s in double if s in is_scope])):
-        _write_double(root, prefix, sids, sentences, coded, final)
+    gold_double = [sid for sid in double if sid not in is_scope]
+    disagreements = _write_double(root, "", gold_double, sentences, coded, final)
+    _write_double(root, "scope_", [sid for sid in double if sid in is_scope], sentences, coded, final)
     from collections import Counter
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
-          f"double-coded {len(double) - len(is_scope & set(double))}, disagreements {len(disagreements)}, adjudicated {len(set(adjudicated) - is_scope)}, "
+          f"double-coded {len(gold_double)}, disagreements {disagreements}, adjudicated {len(set(adjudicated) - is_scope)}, "
           f"consistency changes {len(consistency)}, later decisions (P14-P21) {len(later)}, "
           f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
@@ -122,10 +121,11 @@ def main(root: Path) -> None:
         print(pd.read_csv(root / "scope_agreement.csv").to_string(index=False))
 
 
-def _write_double(root: Path, prefix: str, sids: list[str], sentences: dict, coded: dict, final: dict) -> None:
-    """``{prefix}double_coded.jsonl``, ``{prefix}agreement.csv`` and ``{prefix}disagreements.md`` for these sentences."""
+def _write_double(root: Path, prefix: str, sids: list[str], sentences: dict, coded: dict, final: dict) -> int:
+    """``{prefix}double_coded.jsonl``, ``{prefix}agreement.csv`` and ``{prefix}disagreements.md`` for these sentences;
+    returns how many the coders disagreed on."""
     if not sids:
-        return
+        return 0
     with (root / f"{prefix}double_coded.jsonl").open("w", encoding="utf-8") as fh:
         for sid in sids:
             fh.write(json.dumps({"sid": sid, "text": sentences[sid]["text"], PRIMARY: _labels_dict(coded[PRIMARY][sid]),
@@ -133,12 +133,13 @@ def _write_double(root: Path, prefix: str, sids: list[str], sentences: dict, cod
                                 ensure_ascii=False) + "\n")
     agreement({s: coded[PRIMARY][s] for s in sids}, {s: coded[SECOND][s] for s in sids}).to_csv(
         root / f"{prefix}agreement.csv", index=False)
+    differ = [sid for sid in sids if _labels(coded[PRIMARY][sid]) != _labels(coded[SECOND][sid])]
     with (root / f"{prefix}disagreements.md").open("w", encoding="utf-8") as fh:
-        for sid in sids:
+        for sid in differ:
             a, b = coded[PRIMARY][sid], coded[SECOND][sid]
-            if _labels(a) != _labels(b):
-                fh.write(f"[{sid}] {sentences[sid]['text']}\n  coder 1: {sorted(a['frames'])} {a['voice']}\n"
-                         f"  coder 2: {sorted(b['frames'])} {b['voice']}\n\n")
+            fh.write(f"[{sid}] {sentences[sid]['text']}\n  coder 1: {sorted(a['frames'])} {a['voice']}\n"
+                     f"  coder 2: {sorted(b['frames'])} {b['voice']}\n\n")
+    return len(differ)
 
 
 def duplicate_articles(root: Path) -> dict[str, str]:
