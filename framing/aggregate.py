@@ -11,7 +11,7 @@ from .corpus import Document
 from .lexicon import FRAMES, VOICES
 from .rules import closed_frames
 from .score import Hit, SentenceScore
-from .text import ARABIC_MIN_SHARE, TOKEN_RE, arabic_share
+from .text import ARABIC_MIN_SHARE, arabic_share
 
 
 def format_hit(h: Hit) -> str:
@@ -21,21 +21,20 @@ def format_hit(h: Hit) -> str:
     return f"{h.frame}:{h.term}«{h.text}»@{h.start}-{h.end} w={h.weight:g}{extra}"
 
 
+SCORE_KEYS = tuple(f"score_{f}" for f in FRAMES)
+LABEL_KEYS = tuple(f"label_{f}" for f in FRAMES)
+LEXICON_KEYS = tuple(f"lexicon_{f}" for f in FRAMES)
+
+
 def sentence_rows(doc: Document, scored: list[SentenceScore]) -> list[dict]:
     rows = []
     for s in scored:
+        scores = [s.scores[f] for f in FRAMES]
         row = {"doc_id": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "is_title": s.is_title,
-               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue, "labels": ";".join(s.labels)}
-        for f in FRAMES:
-            row[f"score_{f}"] = s.scores[f]
-        for f in FRAMES:
-            row[f"label_{f}"] = f in s.labels
-        row["hits"] = " | ".join(format_hit(h) for h in s.hits)
-        row["source"] = doc.source
-        row["date"] = doc.date
-        for f in FRAMES:
-            row[f"lexicon_{f}"] = s.scores[f]
-        row["lexicon_voice"] = s.voice
+               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue, "labels": ";".join(s.labels),
+               **dict(zip(SCORE_KEYS, scores)), **{k: f in s.labels for k, f in zip(LABEL_KEYS, FRAMES)},
+               "hits": " | ".join([format_hit(h) for h in s.hits]) if s.hits else "", "source": doc.source,
+               "date": doc.date, **dict(zip(LEXICON_KEYS, scores)), "lexicon_voice": s.voice}
         rows.append(row)
     return rows
 
@@ -56,19 +55,20 @@ def apply_scope(rows: list[dict], hits: list[dict], scope: str) -> None:
     closed = closed_frames(scope)
     if not closed:
         return
+    keys = [(score, label) for f, score, label in zip(FRAMES, SCORE_KEYS, LABEL_KEYS) if f in closed]
     for row in rows:
-        for f in closed:
-            row[f"score_{f}"] = 0.0
-            row[f"label_{f}"] = False
-        row["labels"] = ";".join([f for f in FRAMES if row[f"label_{f}"]])
+        for score, label in keys:
+            row[score] = 0.0
+            row[label] = False
+        row["labels"] = ";".join([f for f, k in zip(FRAMES, LABEL_KEYS) if row[k]])
     for h in hits:
         if h["frame"] in closed:
             h["rule"] = f"{h['rule']}; {OUT_OF_SCOPE_RULE}" if h["rule"] else OUT_OF_SCOPE_RULE
 
 
 SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "labels"]
-                    + [f"score_{f}" for f in FRAMES] + [f"label_{f}" for f in FRAMES] + ["hits", "source", "date"]
-                    + [f"lexicon_{f}" for f in FRAMES] + ["lexicon_voice"])
+                    + list(SCORE_KEYS) + list(LABEL_KEYS) + ["hits", "source", "date"] + list(LEXICON_KEYS)
+                    + ["lexicon_voice"])
 HIT_COLUMNS = ["doc_id", "sentence", "frame", "term", "listed_under", "matched", "start", "end", "weight", "negated", "rule"]
 
 
@@ -80,23 +80,24 @@ def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=HIT_COLUMNS)
 
 
-def article_row(doc: Document, rows: list[dict]) -> dict:
-    """Per article, from its sentence rows: counts, share of sentences per frame, mean score, dominant frame, voices."""
+def article_row(doc: Document, rows: list[dict], n_words: int) -> dict:
+    """Per article, from its sentence rows and their number of words: counts, share of sentences per frame,
+    mean score, dominant frame, voices."""
     n = len(rows)
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
-           "n_sentences": n, "n_words": len(TOKEN_RE.findall(" ".join([r["text"] for r in rows]))),
-           "arabic_share": round(arabic_share(doc.text), 3)}
+           "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic_share(doc.text), 3)}
     shares = {}
-    for f in FRAMES:
-        k = sum(bool(r[f"label_{f}"]) for r in rows)
+    for f, label, score in zip(FRAMES, LABEL_KEYS, SCORE_KEYS):
+        k = sum([1 for r in rows if r[label]])
         shares[f] = k / n if n else 0.0
         row[f"n_{f}"] = k
         row[f"share_{f}"] = round(shares[f], 4)
-        row[f"intensity_{f}"] = round(sum(r[f"score_{f}"] for r in rows) / n, 4) if n else 0.0
+        row[f"intensity_{f}"] = round(sum([r[score] for r in rows]) / n, 4) if n else 0.0
     best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
     row["dominant_frame"] = best if shares[best] > 0 else "none"
+    voices = Counter([r["voice"] for r in rows])
     for v in VOICES:
-        row[f"share_{v}"] = round(sum(r["voice"] == v for r in rows) / n, 4) if n else 0.0
+        row[f"share_{v}"] = round(voices[v] / n, 4) if n else 0.0
     return row
 
 

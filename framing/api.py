@@ -13,6 +13,8 @@ import pandas as pd
 
 from . import __version__, rules
 from .aggregate import (
+    LABEL_KEYS,
+    SCORE_KEYS,
     apply_scope,
     article_flags,
     article_row,
@@ -75,22 +77,22 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence.
     """
     out = Batch()
-    per_doc: list[tuple[Document, list[dict], list[dict], tuple[str, str]]] = []
+    per_doc: list[tuple[Document, list[dict], list[dict], tuple[str, str], int]] = []
     for doc in docs:
         scored = sc.score_document(doc)
         rows = sentence_rows(doc, scored)
         hits = hit_rows(scored)
         scope = article_scope([(s.scope, s.scope_words) for s in scored]) if sc.checks_scope else ("", "")
-        per_doc.append((doc, rows, hits, scope))
+        per_doc.append((doc, rows, hits, scope, sum(s.n_words for s in scored)))
         out.sentences.extend(rows)
         out.hits.extend(hits)
     if model is not None and out.sentences:
         # one prediction for the whole batch: the features are per sentence, so this equals predicting
         # article by article, with the fixed cost paid once
         apply_model(out.sentences, model)
-    for doc, rows, hits, (scope, words) in per_doc:
+    for doc, rows, hits, (scope, words), n_words in per_doc:
         apply_scope(rows, hits, scope)
-        art = article_row(doc, rows)
+        art = article_row(doc, rows, n_words)
         art.update(n_hits=len(hits), scope=scope, scope_words=words)
         out.articles.append(art)
     return out
@@ -101,11 +103,9 @@ def apply_model(rows: list[dict], model: Model) -> None:
     proba, labels, voice = model.predict(pd.DataFrame(rows))
     scores = np.round(proba, 4).tolist()
     flags = labels.astype(bool).tolist()
-    score_keys = [f"score_{f}" for f in FRAMES]
-    label_keys = [f"label_{f}" for f in FRAMES]
     for row, sc, fl, v in zip(rows, scores, flags, voice.tolist()):
-        row.update(zip(score_keys, sc))
-        row.update(zip(label_keys, fl))
+        row.update(zip(SCORE_KEYS, sc))
+        row.update(zip(LABEL_KEYS, fl))
         row["labels"] = ";".join([f for f, on in zip(FRAMES, fl) if on])
         row["voice"] = v
 

@@ -7,6 +7,7 @@ lexicon matches placed on those words. The constants are the knobs.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .lexicon import FRAMES, Match
@@ -83,8 +84,10 @@ class SentenceView:
                 cues.setdefault(p.cue, []).append(p)
         return cls(norm, words, [p for p in placed if p.match.entry.frame], cues)
 
-    def of(self, *classes: str) -> list[Placed]:
-        return [p for c in classes for p in self.cues.get(c, [])]
+    def of(self, *classes: str) -> Sequence[Placed]:
+        if len(classes) == 1:
+            return self.cues.get(classes[0], ())
+        return [p for c in classes for p in self.cues.get(c, ())]
 
     def word(self, i: int) -> str:
         s, e = self.words[i]
@@ -128,8 +131,11 @@ def _drop_contained(placed: list[Placed]) -> list[Placed]:
 
 def is_negated(view: SentenceView, hit: Placed) -> bool:
     """A negator up to ``NEGATION_WINDOW`` words before the cue, with no contrast cue between."""
+    negators = view.of("negators")
+    if not negators:
+        return False
     contrasts = [c.first for c in view.of("contrast")]
-    for neg in view.of("negators"):
+    for neg in negators:
         if hit.first - NEGATION_WINDOW <= neg.last < hit.first:
             if not any(neg.last < c < hit.first for c in contrasts):
                 return True

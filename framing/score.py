@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from .corpus import Document, Sentence
-from .lexicon import FRAMES, Lexicon
+from .lexicon import FRAMES, Lexicon, Match
 from .rules import (
     CUES_THAT_ACT_ALONE,
     SCOPE_CUES,
@@ -25,7 +25,7 @@ from .rules import (
     modifier_factor,
     sentence_scope,
 )
-from .text import Normalized, normalize
+from .text import TOKEN_RE, Normalized, normalize
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -60,6 +60,7 @@ class SentenceScore:
     hits: list[Hit] = field(default_factory=list)
     scope: str = ""        # the strongest scope its words name (codebook P22): "campaign", "violence" or ""
     scope_words: str = ""  # the original words that name it
+    n_words: int = 0       # words (tokens of the normalized text)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,8 +84,12 @@ class LexiconScorer:
         previous = "authorial"
         out = []
         norm = normalize(doc.text)  # once per document, each sentence takes its slice
-        for sent in doc.sentences:
-            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end))
+        sentences = doc.sentences
+        parts = [norm.part(s.start, s.end) for s in sentences]
+        spans = [(norm.offset(s.start), norm.offset(s.start) + len(p.text)) for s, p in zip(sentences, parts)]
+        found = self.lexicon.find_in_spans(norm.text, spans)
+        for sent, part, matches in zip(sentences, parts, found):
+            scored = self.score_sentence(sent, aliases, previous, part, matches)
             previous = scored.voice
             out.append(scored)
         return out
@@ -103,25 +108,27 @@ class LexiconScorer:
         """Score one free-standing sentence."""
         return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
 
-    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str,
-                       norm: Normalized | None = None) -> SentenceScore:
-        """Score one sentence; ``norm``: its normalization when the caller has it already."""
+    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str, norm: Normalized | None = None,
+                       matches: list[Match] | None = None) -> SentenceScore:
+        """Score one sentence; ``norm`` and ``matches``: its normalization and lexicon matches when the caller
+        has them already (:meth:`score_document`)."""
         norm = norm or normalize(sent.text)
         text = norm.text
-        matches = self.lexicon.find(text)
-        scope, words = "", ""
+        if matches is None:
+            matches = self.lexicon.find(text)
+        scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
             scope, named = sentence_scope(matches)
             if named is not None:  # scope terms are read for the article, not scored
                 matches = [m for m in matches if m.entry.cue not in SCOPE_CUES]
                 s, e = norm.span(named.start, named.end)
-                words = sent.text[s:e]
+                scope_words = sent.text[s:e]
         if not any(m.entry.frame or m.entry.cue in CUES_THAT_ACT_ALONE for m in matches):
             # the common case, made cheap: no hit, authorial voice, nothing learned
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [],
-                                 scope, words)
+                                 scope, scope_words, len(TOKEN_RE.findall(text)))
         view = SentenceView.build(text, matches)
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
@@ -143,7 +150,7 @@ class LexiconScorer:
             s, e = norm.span(att.cue_start, att.cue_end)
             cue = sent.text[s:e]
         return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
-                             scores, labels, att.voice, cue, hits, scope, words)
+                             scores, labels, att.voice, cue, hits, scope, scope_words, len(view.words))
 
     @staticmethod
     def _targets(entry, att: Attribution, negated: bool) -> list[tuple[str, str]]:

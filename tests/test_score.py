@@ -97,3 +97,14 @@ def test_codebook_examples_with_bundled_model(default_run, fragment, frame):
     assert row[f"label_{frame}"], (fragment, row["labels"])
     if row["label_official_success"]:
         assert row["voice"] != "authorial"
+
+
+def test_words_are_counted_in_normalized_text(lexicon):
+    """Tanween, shadda or tatweel inside a word do not split it: «يوميًا» and «السنّة» are one word each."""
+    from framing.api import score_batch
+    from framing.corpus import Document
+
+    text = "يزور يوميًا السنّة والشيعة في الـعراق 3.5 مرة"
+    sc = LexiconScorer(lexicon)
+    assert sc.score_text(text).n_words == 8
+    assert score_batch([Document("d", text + ".\nوقال ذلك أيضًا.")], sc).articles[0]["n_words"] == 11
