@@ -108,17 +108,21 @@ def report_cmd(
     results: Path = typer.Argument(..., help="A results folder written by framing analyze."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="PDF to write (default: RESULTS/report.pdf)."),
     doc_id: Optional[str] = typer.Option(None, "--article", help="Report on this one article (its doc_id)."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="Only the articles inside the campaign's coverage "
+                                        "(codebook P22), so that shares count their sentences alone: 'campaign' "
+                                        "(they name ISIS, terrorism or the coalition) or 'violence' (also those "
+                                        "naming armed violence only). Default PDF: RESULTS/SCOPE/report.pdf."),
 ) -> None:
     """Build the PDF report (and its figures, in figures/ beside it) from a results folder."""
-    _build_report(results, output or results / "report.pdf", doc_id)
+    _build_report(results, output or (results / scope if scope else results) / "report.pdf", doc_id, scope)
 
 
-def _build_report(results: Path, pdf: Path, doc_id: Optional[str] = None) -> None:
+def _build_report(results: Path, pdf: Path, doc_id: Optional[str] = None, scope: Optional[str] = None) -> None:
     from .report import build_report
 
     try:
         with console.status("writing the report…"):
-            path = build_report(results, pdf, doc_id=doc_id)
+            path = build_report(results, pdf, doc_id=doc_id, scope=scope)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         _fail(str(exc))
     console.print(f"report → {path} (figures in {path.parent / 'figures'}/)")

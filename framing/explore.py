@@ -55,6 +55,27 @@ def subset(res, doc_ids: set):
     return Results(keep(res.sentences), keep(res.articles), keep(res.hits), res.skipped, res.meta)
 
 
+SCOPES = {"campaign": ("campaign",), "violence": ("campaign", "violence")}  # what each choice keeps
+
+
+def in_scope(res, scope: str = "campaign"):
+    """The results of the articles inside the campaign's coverage (codebook P22), so that shares count
+    those articles' sentences only: ``"campaign"`` keeps the articles that name the campaign, ``"violence"``
+    also those that name armed violence only (where civilian_harm counts). ``meta["scope_filter"]`` records
+    the choice and how many articles it kept, for the report's header."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    arts = res.articles
+    scopes = arts["scope"].fillna("").astype(str) if "scope" in arts else pd.Series("", index=arts.index)
+    if len(arts) and scopes.eq("").all():
+        raise ValueError("these results carry no article scope (column scope of the articles table is empty): they "
+                         "were analyzed with --no-scope-rule or with a lexicon without scope terms")
+    docs = set(arts.loc[scopes.isin(SCOPES[scope]), "doc_id"])
+    out = subset(res, docs)
+    out.meta = {**(res.meta or {}), "scope_filter": {"scope": scope, "articles": len(docs), "of": len(arts)}}
+    return out
+
+
 class Plots:
     """``res.plot.frame_profile()`` and every other report figure, as matplotlib Figures."""
 

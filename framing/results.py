@@ -59,6 +59,12 @@ class Results:
         from .explore import article_view
         return article_view(self, doc_id)
 
+    def in_scope(self, scope: str = "campaign") -> "Results":
+        """The articles inside the campaign's coverage only (codebook P22): ``"campaign"``, those that name it;
+        ``"violence"``, also those that name armed violence only. Shares then count their sentences alone."""
+        from .explore import in_scope
+        return in_scope(self, scope)
+
     def report(self, path: str | Path, doc_id: str | None = None) -> Path:
         """Write the PDF report (and its figures beside it)."""
         from .report import build_report

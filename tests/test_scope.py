@@ -117,3 +117,26 @@ def test_switching_the_rule_off_leaves_the_lexicons_own_evidence_unchanged():
     on = list(api.scorer().score_in_order(texts, groups))
     off = list(api.scorer(scope_rule=False).score_in_order(texts, groups))
     assert [(s.voice, s.scores, len(s.hits)) for s in on] == [(s.voice, s.scores, len(s.hits)) for s in off]
+
+
+def test_report_on_the_campaigns_coverage_only(lexicon_only, tmp_path):
+    """--scope keeps the articles in scope: shares count their sentences alone, and the header says so."""
+    from typer.testing import CliRunner
+    from framing.cli import app
+    from framing.report import stats
+    from test_report import flat
+
+    campaign = lexicon_only.in_scope("campaign")
+    assert set(campaign.articles["doc_id"]) == {"isis"} and set(campaign.sentences["doc_id"]) == {"isis"}
+    assert set(lexicon_only.in_scope("violence").articles["doc_id"]) == {"war", "isis"}
+    share = stats.bootstrap_prevalence(campaign).set_index("frame")["sentence_share"]
+    assert share["threat"] == campaign.sentences["label_threat"].mean() > lexicon_only.sentences["label_threat"].mean()
+    lexicon_only.save(tmp_path / "res")
+    out = CliRunner().invoke(app, ["report", str(tmp_path / "res"), "--scope", "campaign"])
+    assert out.exit_code == 0, out.output
+    text = flat(tmp_path / "res" / "campaign" / "report.pdf")
+    assert "1 من 3" in text and "P22" in text
+    with pytest.raises(ValueError, match="scope must be one of"):
+        lexicon_only.in_scope("isis")
+    with pytest.raises(ValueError, match="no-scope-rule"):
+        framing.analyze(ARTICLES, model=False, scope_rule=False).in_scope()

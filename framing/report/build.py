@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..explore import in_scope
 from ..lexicon import FRAMES, VOICES
 from ..results import Results, load
 from ..aggregate import OUT_OF_SCOPE_RULE, article_flags
@@ -68,13 +69,16 @@ TEXT = {
 # ---------------------------------------------------------------- entry point
 
 def build_report(results: Results | str | Path, out_pdf: str | Path | None = None, *, doc_id=None,
-                 kind: str = "auto") -> Path:
+                 kind: str = "auto", scope: str | None = None) -> Path:
     """Write the PDF report (and ``figures/`` beside it) and return the PDF's path.
 
     ``results``: a results folder written by ``framing analyze`` / ``Results.save``,
     or a :class:`Results`. ``out_pdf`` defaults to ``<folder>/report.pdf``.
     ``kind``: ``"article"`` (one article; ``doc_id`` picks it from several),
     ``"corpus"``, or ``"auto"`` (article when there is exactly one).
+    ``scope``: ``"campaign"`` or ``"violence"`` reports on the articles inside the campaign's
+    coverage only (:func:`framing.explore.in_scope`, codebook P22): a corpus report unless ``kind`` or
+    ``doc_id`` says otherwise.
     """
     import typst
 
@@ -87,6 +91,12 @@ def build_report(results: Results | str | Path, out_pdf: str | Path | None = Non
         if out_pdf is None:
             raise ValueError("out_pdf is required when building from a Results object")
         out_pdf = Path(out_pdf)
+    if scope is not None:
+        res = in_scope(res, scope)
+        if not len(res.articles):
+            raise ValueError(f"no article of these results is in scope {scope!r} (column scope of the articles table)")
+        if kind == "auto" and doc_id is None:
+            kind = "corpus"  # a slice of a corpus, even when it keeps one article
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     root = out_pdf.parent.resolve()
     fig_dir = root / FIGURES
@@ -495,6 +505,12 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
         header.append(["مقالات بغير الخط العربي",
                        f"{flags['not_arabic']} (المعجم والنموذج يقرآن العربية، فلا تقيس درجاتهما أطر هذه المقالات؛ "
                        f"انظر العمود arabic_share)"])
+    kept = (res.meta or {}).get("scope_filter")
+    if kept:
+        which = ("التي تذكر الحملة (داعش أو الإرهاب أو التحالف الدولي)" if kept["scope"] == "campaign" else
+                 "التي تذكر الحملة أو العنف المسلح")
+        header.append(["النطاق", f"المقالات {which} فقط: {kept['articles']} من {kept['of']}؛ النسب من جملها وحدها "
+                                 f"(القرار P22)"])
     if flags["out_of_scope"] or flags["scope_violence_only"]:
         header.append(["مقالات خارج نطاق الحملة",
                        f"{flags['out_of_scope']} بلا أي إطار، و{flags['scope_violence_only']} لا يُحسب فيها إلا "
