@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -122,9 +121,6 @@ class Lexicon:
 
     def find(self, norm_text: str) -> list[Match]:
         return self.matcher.find(norm_text)
-
-    def find_in_spans(self, norm_text: str, spans: list[tuple[int, int]]) -> list[list[Match]]:
-        return self.matcher.find_in_spans(norm_text, spans)
 
     def frame_entries(self, frame: str) -> list[Entry]:
         return [e for e in self.entries if e.frame == frame]
@@ -393,21 +389,11 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Every entry occurrence in normalized ``text``, sorted by start."""
-        return self.find_in_spans(text, [(0, len(text))])[0]
-
-    def find_in_spans(self, text: str, spans: list[tuple[int, int]]) -> list[list[Match]]:
-        """Per span of normalized ``text`` (sorted, disjoint, cut at non-word characters, as sentences are):
-        the entry occurrences inside it, with offsets relative to the span's start, sorted by start.
-
-        The same as :meth:`find` on each ``text[start:end]``, with the whole text searched once.
-        """
-        out: list[list[Match]] = [[] for _ in spans]
-        if self._empty or not spans:
-            return out
+        if self._empty:
+            return []
+        out: list[Match] = []
         masked = " " + _NON_WORD_NOT_SPACE.sub(" ", text) + " "  # masked[i + 1] is text[i] or a space
         find_space = masked.find
-        starts = [s for s, _ in spans]
-        k, (lo, hi) = 0, spans[0]
         for last, (klen, values, whole) in self.automaton.iter(masked):
             if whole:  # " key ": the word is the key
                 word_end = last - 1
@@ -416,24 +402,15 @@ class Matcher:
                 if word_end == last:
                     continue  # the word ends with the key: the " key " match covers it
             start = last - klen if not whole else last - 1 - klen
-            if not lo <= start < hi:  # matches come roughly in text order: look the span up only when it changes
-                k = bisect_right(starts, start) - 1
-                if k < 0 or start >= spans[k][1]:
-                    continue  # between spans
-                lo, hi = spans[k]
-            if word_end > hi:
-                continue
             for entry, wildcard, tail in values:
                 end = word_end
                 if tail is not None:
-                    m = tail.match(text, end, hi)  # the span's end is the end of the text for the tail
+                    m = tail.match(text, end)
                     if not m:
                         continue
                     end = m.end()
-                out[k].append(Match(entry, start - lo, end - lo))
-        for matches in out:
-            if len(matches) > 1:
-                matches.sort(key=lambda m: (m.start, -m.end))
+                out.append(Match(entry, start, end))
+        out.sort(key=lambda m: (m.start, -m.end))
         return out
 
 

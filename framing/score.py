@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from .corpus import Document, Sentence
-from .lexicon import FRAMES, Lexicon, Match
+from .lexicon import FRAMES, Lexicon
 from .rules import (
     CUES_THAT_ACT_ALONE,
     SCOPE_CUES,
@@ -84,12 +84,8 @@ class LexiconScorer:
         previous = "authorial"
         out = []
         norm = normalize(doc.text)  # once per document, each sentence takes its slice
-        sentences = doc.sentences
-        parts = [norm.part(s.start, s.end) for s in sentences]
-        spans = [(norm.offset(s.start), norm.offset(s.start) + len(p.text)) for s, p in zip(sentences, parts)]
-        found = self.lexicon.find_in_spans(norm.text, spans)
-        for sent, part, matches in zip(sentences, parts, found):
-            scored = self.score_sentence(sent, aliases, previous, part, matches)
+        for sent in doc.sentences:
+            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end))
             previous = scored.voice
             out.append(scored)
         return out
@@ -108,14 +104,12 @@ class LexiconScorer:
         """Score one free-standing sentence."""
         return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
 
-    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str, norm: Normalized | None = None,
-                       matches: list[Match] | None = None) -> SentenceScore:
-        """Score one sentence; ``norm`` and ``matches``: its normalization and lexicon matches when the caller
-        has them already (:meth:`score_document`)."""
+    def score_sentence(self, sent: Sentence, aliases: set[str], previous: str,
+                       norm: Normalized | None = None) -> SentenceScore:
+        """Score one sentence; ``norm``: its normalization when the caller has it already."""
         norm = norm or normalize(sent.text)
         text = norm.text
-        if matches is None:
-            matches = self.lexicon.find(text)
+        matches = self.lexicon.find(text)
         scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
             scope, named = sentence_scope(matches)

@@ -78,10 +78,6 @@ class Normalized:
                 return x
             x = candidate
 
-    def offset(self, pos: int) -> int:
-        """Normalized position of original offset ``pos`` (a dropped character maps to the next kept one)."""
-        return pos - bisect_left(self.deletions, pos)
-
     def part(self, start: int, end: int) -> "Normalized":
         """The normalization of ``original[start:end]`` (normalization is per character, so a slice)."""
         lo, hi = bisect_left(self.deletions, start), bisect_left(self.deletions, end)
@@ -207,7 +203,6 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
 SCRIPT_SAMPLE = 400       # characters from the start of a document (title and lead) that decide its script
 ARABIC_MIN_SHARE = 0.5    # a document whose letters there are less Arabic than this is "not Arabic"
 _WORD_LETTER_RE = re.compile(r"[^\W\d_]")
-_ARABIC_LETTER_RE = re.compile(r"(?=[\u0600-\u08ff\ufb50-\ufeff])[^\W\d_]")
 
 
 def arabic_share(text: str) -> float:
@@ -216,8 +211,10 @@ def arabic_share(text: str) -> float:
     The bundled lexicon and model read Arabic only: a document below :data:`ARABIC_MIN_SHARE`
     gets scores, but they do not measure its frames.
     """
-    letters = len(_WORD_LETTER_RE.findall(text, 0, SCRIPT_SAMPLE))
-    return len(_ARABIC_LETTER_RE.findall(text, 0, SCRIPT_SAMPLE)) / letters if letters else 0.0
+    letters = _WORD_LETTER_RE.findall(text, 0, SCRIPT_SAMPLE)
+    if not letters:
+        return 0.0
+    return sum("\u0600" <= c <= "\u08ff" or "\ufb50" <= c <= "\ufeff" for c in letters) / len(letters)
 
 
 # --- tokens ----------------------------------------------------------------

@@ -84,22 +84,3 @@ def test_frame_threshold_in_the_lexicon_decides_the_label(tmp_path):
     assert "threat" not in default.score_text("هناك خطر كبير").labels
     assert "threat" in low.score_text("هناك خطر كبير").labels
     assert LexiconScorer(low.lexicon, {"threat": 0.9}).thresholds["threat"] == 0.9  # an explicit setting wins
-
-
-def test_searching_a_document_once_finds_what_each_sentence_finds(lexicon, seed_doc):
-    """Sentence spans searched in one pass give each sentence's own matches: a phrase or a gap never reaches
-    across a sentence boundary, and words between the sentences (the date line) match nothing."""
-    from framing.text import normalize
-
-    from framing.text import split_sentences
-
-    m = _matcher("لم يسفر* ~ عن", "عبوة ناسفة", "تحالف*", "الخبر")
-    text = normalize_text("الخبر ٢٠١٦\nلم يسفر. عن شيء. عبوة.\nناسفة والتحالفات لم يسفر الاجتماع عن")
-    spans = split_sentences(text)[1:]  # not the first line
-    found = m.find_in_spans(text, spans)
-    assert found == [m.find(text[a:b]) for a, b in spans]
-    assert [[text[a + x.start:a + x.end] for x in f] for (a, _), f in zip(spans, found)] == [
-        [], [], [], ["والتحالفات", "لم يسفر الاجتماع عن"]]
-    norm = normalize(seed_doc.text)
-    spans = [(norm.offset(s.start), norm.offset(s.end)) for s in seed_doc.sentences]
-    assert lexicon.find_in_spans(norm.text, spans) == [lexicon.find(norm.text[a:b]) for a, b in spans]
