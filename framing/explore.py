@@ -68,8 +68,9 @@ def in_scope(res, scope: str = "campaign"):
     arts = res.articles
     scopes = arts["scope"].fillna("").astype(str) if "scope" in arts else pd.Series("", index=arts.index)
     if len(arts) and scopes.eq("").all():
-        raise ValueError("these results carry no article scope (column scope of the articles table is empty): they "
-                         "were analyzed with --no-scope-rule or with a lexicon without scope terms")
+        raise ValueError("these results carry no article scope (column scope of the articles table is empty or "
+                         "missing): they were analyzed with --no-scope-rule, with a lexicon without scope terms, or "
+                         "by a version of framing older than the rule; analyze them again to report by scope")
     docs = set(arts.loc[scopes.isin(SCOPES[scope]), "doc_id"])
     out = subset(res, docs)
     out.meta = {**(res.meta or {}), "scope_filter": {"scope": scope, "articles": len(docs), "of": len(arts)}}
