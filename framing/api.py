@@ -87,9 +87,9 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
         out.sentences.extend(rows)
         out.hits.extend(hits)
     if model is not None and out.sentences:
-        # one prediction for the whole batch: the features are per sentence, so this equals predicting
-        # article by article, with the fixed cost paid once
-        apply_model(out.sentences, model)
+        # one prediction for the whole batch: the features are the sentence's and its article's, and an
+        # article is never split between batches, so this equals predicting article by article
+        apply_model(out.sentences, model, [i for i, (_, rows, *_) in enumerate(per_doc) for _ in rows])
     for doc, rows, hits, (scope, words), n_words in per_doc:
         apply_scope(rows, hits, scope)
         art = article_row(doc, rows, n_words)
@@ -98,9 +98,12 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     return out
 
 
-def apply_model(rows: list[dict], model: Model) -> None:
-    """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place)."""
-    proba, labels, voice = model.predict(pd.DataFrame(rows))
+def apply_model(rows: list[dict], model: Model, articles: list[int]) -> None:
+    """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place).
+    ``articles``: each row's article (by position: document ids may repeat in a corpus)."""
+    from .classify import ARTICLE_COLUMN
+
+    proba, labels, voice = model.predict(pd.DataFrame(rows).assign(**{ARTICLE_COLUMN: articles}))
     scores = np.round(proba, 4).tolist()
     flags = labels.astype(bool).tolist()
     for row, sc, fl, v in zip(rows, scores, flags, voice.tolist()):

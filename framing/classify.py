@@ -3,7 +3,10 @@
 Both take ``X`` as a DataFrame with a ``text`` column and, when
 ``use_lexicon`` is on, the lexicon scorer's columns (``score_<frame>`` and
 ``voice``: exactly what ``framing.analyze`` puts in ``Results.sentences``);
-:func:`lexicon_table` computes them for sentences that come without. They
+:func:`lexicon_table` computes them for sentences that come without. With
+``article_weight`` above 0 a sentence is also read with its article, as the
+codebook's coders read it: the rows that share a ``doc_id`` form one article
+(a table without ``doc_id`` makes each row its own article). They
 follow the estimator conventions (``fit``, ``predict_proba``, ``get_params``)
 and so work in ``Pipeline``, ``cross_validate`` and ``GridSearchCV``.
 """
@@ -12,15 +15,17 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import OneHotEncoder, normalize
 
 from .lexicon import FRAMES, VOICES
 from .text import TOKEN_RE, normalize_text
@@ -28,6 +33,8 @@ from .text import TOKEN_RE, normalize_text
 _PREFIX = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف)(?=\w{3,})")
 _SUFFIX = re.compile(r"(?<=\w{3})(?:ات|ون|ين|ها|هم|هن|كم|نا|ه|ي)$")
 LEXICON_COLUMNS = [f"score_{f}" for f in FRAMES]
+ARTICLE_COLUMN = "doc_id"
+ARTICLE_WEIGHT = 0.5  # weight of the article's words next to the sentence's own (grouped CV: 0.5 beat 1.0 and 0)
 
 
 class _Stems(dict):
@@ -67,24 +74,65 @@ def features_of(X: pd.DataFrame) -> pd.DataFrame:
 
 def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lexicon=None) -> pd.DataFrame:
     """Lexicon scores and voice for sentences, scored in order within each group (article), as analyze does,
-    and (when the lexicon has scope terms) the scope each sentence names (codebook P22)."""
+    and (when the lexicon has scope terms) the scope each sentence names (codebook P22). Given groups, they
+    are the table's ``doc_id``: the articles the classifiers read sentences with."""
     from .api import scorer
 
-    groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
+    table = pd.DataFrame({"text": list(texts)})
+    if groups is not None:
+        table[ARTICLE_COLUMN] = list(groups)
+    keys = table[ARTICLE_COLUMN].astype(str).tolist() if groups is not None else [str(i) for i in range(len(table))]
     sc = scorer(lexicon)
-    table = pd.DataFrame([{"text": text, **{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice, "scope": s.scope}
-                          for text, s in zip(texts, sc.score_in_order(texts, groups))],
-                         columns=["text", *LEXICON_COLUMNS, "voice", "scope"])
+    scored = pd.DataFrame([{**{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice, "scope": s.scope}
+                           for s in sc.score_in_order(table["text"].tolist(), keys)],
+                          columns=[*LEXICON_COLUMNS, "voice", "scope"], index=table.index)
+    table = table.join(scored)
     return table if sc.checks_scope else table.drop(columns="scope")
 
 
-class _Features(BaseEstimator):
-    """TF-IDF over words, stems and bigrams, plus (optionally) the lexicon's scores and voice."""
+@dataclass
+class FeatureParts:
+    """A table's features in two blocks: each sentence's own columns (``own``), and its article's
+    words (``articles``, one row per article; ``article_of[i]`` is sentence i's row there).
+    ``full()`` is the matrix the models are fitted on; predicting from the blocks spares
+    repeating an article's words on every one of its sentences."""
 
-    def __init__(self, use_lexicon: bool = True, min_df: int = 2, max_features: int | None = 50000):
+    own: sparse.csr_matrix
+    articles: sparse.csr_matrix | None = None
+    article_of: np.ndarray | None = None
+
+    def full(self) -> sparse.csr_matrix:
+        return self.own if self.articles is None else sparse.hstack([self.own, self.articles[self.article_of]]).tocsr()
+
+    def decision(self, model) -> np.ndarray:
+        """``model.decision_function(self.full())`` for a linear model, computed block by block."""
+        k = self.own.shape[1]
+        d = np.asarray(self.own @ model.coef_[:, :k].T) + model.intercept_
+        if self.articles is not None:
+            d += np.asarray(self.articles @ model.coef_[:, k:].T)[self.article_of]
+        return d.ravel() if d.shape[1] == 1 else d
+
+
+def article_vectors(tfidf: sparse.csr_matrix, X: pd.DataFrame) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Each article as one vector (the sum of its sentences' TF-IDF rows, scaled to unit length) and
+    each row's article number."""
+    if ARTICLE_COLUMN not in X:
+        return tfidf, np.arange(tfidf.shape[0])
+    codes = pd.factorize(X[ARTICLE_COLUMN].to_numpy())[0]
+    member = sparse.csr_matrix((np.ones(len(codes), dtype=np.float32), (codes, np.arange(len(codes)))))
+    return normalize(member @ tfidf).tocsr(), codes
+
+
+class _Features(BaseEstimator):
+    """TF-IDF over words, stems and bigrams, plus (optionally) the same for the sentence's article
+    at ``article_weight``, and the lexicon's scores and voice."""
+
+    def __init__(self, use_lexicon: bool = True, min_df: int = 2, max_features: int | None = 50000,
+                 article_weight: float = 0.0):
         self.use_lexicon = use_lexicon
         self.min_df = min_df
         self.max_features = max_features
+        self.article_weight = article_weight
 
     def __getstate__(self) -> dict:
         """Saved state with the vocabulary as one array of terms (in column order): skops loads a
@@ -100,6 +148,7 @@ class _Features(BaseEstimator):
 
     def __setstate__(self, state: dict) -> None:
         terms = state.pop("terms_", None)
+        state.setdefault("article_weight", 0.0)  # models saved before articles were read
         super().__setstate__(state)
         if terms is not None:
             self.tfidf_.vocabulary_ = {term: i for i, term in enumerate(terms.tolist())}
@@ -115,14 +164,22 @@ class _Features(BaseEstimator):
             self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
         return self
 
-    def transform(self, X: pd.DataFrame):
+    def transform(self, X: pd.DataFrame) -> sparse.csr_matrix:
+        return self.parts(X).full()
+
+    def parts(self, X: pd.DataFrame) -> FeatureParts:
         X = _as_frame(X, self.use_lexicon)
-        parts = [self._tfidf(X["text"])]
+        tfidf = self._tfidf(X["text"])
+        own = [tfidf]
         if self.use_lexicon:
             lex = X[LEXICON_COLUMNS].to_numpy(dtype=np.float32)
             scale = getattr(self, "lexicon_scale_", 3.0)  # models saved before the scale was stored used 3.0
-            parts += [sparse.csr_matrix(lex * scale), self.voice_.transform(X[["voice"]])]
-        return sparse.hstack(parts).tocsr()
+            own += [sparse.csr_matrix(lex * scale), self.voice_.transform(X[["voice"]])]
+        own = sparse.hstack(own).tocsr()
+        if not self.article_weight:
+            return FeatureParts(own)
+        articles, article_of = article_vectors(tfidf, X)
+        return FeatureParts(own, articles * self.article_weight, article_of)
 
     def _tfidf(self, texts) -> sparse.csr_matrix:
         """``tfidf_.transform(texts)``, with the counting loop a third of scikit-learn's cost (same matrix)."""
@@ -146,7 +203,7 @@ def _as_frame(X, use_lexicon: bool) -> pd.DataFrame:
         if "text" not in X:
             raise ValueError("X needs a 'text' column")
         if use_lexicon and not set(LEXICON_COLUMNS + ["voice"]) <= set(X.columns):
-            return lexicon_table(list(X["text"]))
+            return lexicon_table(list(X["text"]), X[ARTICLE_COLUMN].tolist() if ARTICLE_COLUMN in X else None)
         return X
     texts = list(X)
     return lexicon_table(texts) if use_lexicon else pd.DataFrame({"text": texts})
@@ -161,18 +218,19 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 16.0, use_lexicon: bool = True, calibrate: bool = True,
-                 class_weight: str | None = "balanced", min_df: int = 2):
+                 class_weight: str | None = "balanced", min_df: int = 2, article_weight: float = ARTICLE_WEIGHT):
         self.C = C
         self.use_lexicon = use_lexicon
         self.calibrate = calibrate
         self.class_weight = class_weight
         self.min_df = min_df
+        self.article_weight = article_weight
 
     def fit(self, X, y):
         y = np.asarray(y)
         if y.ndim != 2 or y.shape[1] != len(FRAMES):
             raise ValueError(f"y must be an (n, {len(FRAMES)}) 0/1 matrix in the order {FRAMES}")
-        self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
+        self.features_ = _Features(self.use_lexicon, self.min_df, article_weight=self.article_weight).fit(X)
         Z = self.features_.transform(X)
         base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear", dual=True,
                                   random_state=0)
@@ -191,12 +249,20 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        Z = self.features_.transform(X)
-        cols = [np.full(Z.shape[0], m) if isinstance(m, float) else m.predict_proba(Z)[:, 1] for m in self.models_]
-        return np.column_stack(cols)
+        parts = self.features_.parts(X)
+        return np.column_stack([np.full(parts.own.shape[0], m) if isinstance(m, float) else _positive_proba(m, parts)
+                                for m in self.models_])
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+
+def _positive_proba(model, parts: FeatureParts) -> np.ndarray:
+    """``model.predict_proba(parts.full())[:, 1]`` of a binary logistic regression, sigmoid-calibrated or not."""
+    if isinstance(model, CalibratedClassifierCV):  # the mean over its (regression, sigmoid) pairs, as scikit-learn's
+        return np.mean([pair.calibrators[0].predict(parts.decision(pair.estimator))
+                        for pair in model.calibrated_classifiers_], axis=0)
+    return expit(parts.decision(model))
 
 
 class LabelClassifier(ClassifierMixin, BaseEstimator):
@@ -206,24 +272,33 @@ class LabelClassifier(ClassifierMixin, BaseEstimator):
     ``use_lexicon=False``, for any labelled text set (e.g. ArAIEval's propaganda labels).
     """
 
-    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2):
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = 0.0):
         self.C = C
         self.use_lexicon = use_lexicon
         self.min_df = min_df
+        self.article_weight = article_weight
 
     def fit(self, X, y):
-        self.features_ = _Features(self.use_lexicon, self.min_df).fit(X)
+        self.features_ = _Features(self.use_lexicon, self.min_df, article_weight=self.article_weight).fit(X)
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
             self.features_.transform(X), np.asarray(y))
         self.classes_ = self.model_.classes_
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        return self.model_.predict_proba(self.features_.transform(X))
+        """``model_.predict_proba`` on the features, computed from their blocks (:class:`FeatureParts`)."""
+        d = self.features_.parts(X).decision(self.model_)
+        if d.ndim == 1:
+            p = expit(d)
+            return np.column_stack([1 - p, p])
+        return softmax(d, axis=1)
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
 class VoiceClassifier(LabelClassifier):
-    """Voice (authorial / official / other_source) from words and the lexicon's attribution."""
+    """Voice (authorial / official / other_source) from words and the lexicon's attribution, read with the article."""
+
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = ARTICLE_WEIGHT):
+        super().__init__(C, use_lexicon, min_df, article_weight)

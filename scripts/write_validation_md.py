@@ -54,6 +54,11 @@ def main(ev: Path, gold: Path, araieval: Path | None) -> str:
         "",
         "## Frames: lexicon only, classifier only, combined",
         "",
+        "The classifier (logistic regressions, sigmoid-calibrated for the frames) reads each sentence's words "
+        "(TF-IDF over words, light stems and stem bigrams) and, at half weight, the words of its whole article; "
+        "`combined` adds the lexicon's scores and voice as features. Reading the article added about 0.015 "
+        "macro-F1 and 0.012 voice accuracy over the sentence alone (combined 0.620 and 0.800 before).",
+        "",
         f"Grouped {evaluation['folds']}-fold cross-validation: no article has sentences on both sides of a split. "
         "The classifier's per-frame thresholds are chosen by an inner grouped cross-validation on each training "
         "part, so test sentences never tune them. The lexicon's per-frame thresholds are likewise chosen on each "
@@ -125,6 +130,8 @@ def scope_section(ev: Path, gold: Path) -> list[str]:
         per = pd.read_csv(folder / "saved_model_per_frame.csv")
         wide = per.pivot(index="frame", columns="rule", values=["labelled", "precision", "f1"])
         wide.columns = [f"{v} ({r.replace(' scope rule', '')})" for v, r in wide.columns]
+        labelled = [c for c in wide.columns if c.startswith("labelled")]
+        wide[labelled] = wide[labelled].astype(int)  # counts: the pivot made them floats ("1.000")
         wide = wide.reindex(per["frame"].drop_duplicates()).reset_index()
         wide.insert(1, "coded", per.drop_duplicates("frame").set_index("frame")["coded"].to_numpy())
         out += [f"{title}:", "", md(summary.drop(columns="voice_accuracy")), "", md(wide), ""]

@@ -87,6 +87,20 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
 
 
+def test_prediction_by_blocks_equals_scikit_learns(small_gold):
+    """Predicting from the sentence and article blocks gives what scikit-learn's predict_proba gives on the
+    full matrix (an article's words repeated on each of its sentences)."""
+    gold = load_gold([small_gold])
+    X = features_of(lexicon_table(list(gold["text"]), list(gold["group"])))
+    frames = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy())
+    Z = frames.features_.transform(X)
+    assert Z.shape[1] > len(frames.features_.tfidf_.vocabulary_) * 2  # the article's words are in it
+    theirs = np.column_stack([m.predict_proba(Z)[:, 1] for m in frames.models_])
+    assert np.allclose(frames.predict_proba(X), theirs)
+    voice = VoiceClassifier().fit(X, gold["voice"])
+    assert np.allclose(voice.predict_proba(X), voice.model_.predict_proba(voice.features_.transform(X)))
+
+
 def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
     model = load_model(trained)
     meta = json.loads((trained / "model.json").read_text())
@@ -97,6 +111,28 @@ def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
     again = save_model(Model(model.frames, model.voice, dict(model.meta)), trained.parent / "copy")
     p2 = load_model(again).frames.predict_proba(X)
     assert np.array_equal(p1, p2)
+
+
+def test_sentences_are_read_with_their_article(small_gold, trained):
+    """A sentence's probabilities depend on its article's words, as a coder reads it, and not on
+    which other articles are predicted with it."""
+    frames = load_model(trained).frames
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    whole = frames.predict_proba(X)
+    one_by_one = np.vstack([frames.predict_proba(X[X["doc_id"] == g]) for g in dict.fromkeys(X["doc_id"])])
+    assert np.allclose(whole, one_by_one)
+    alone = frames.predict_proba(X.drop(columns="doc_id"))  # no articles: each sentence read by itself
+    assert not np.allclose(whole, alone)
+
+
+def test_a_repeated_document_id_does_not_merge_articles(small_gold, trained):
+    gold = load_gold([small_gold])
+    a, b = [" ".join(gold.loc[gold["group"] == g, "text"]) for g in list(dict.fromkeys(gold["group"]))[:2]]
+    both = framing.analyze(pd.DataFrame({"id": ["x", "x"], "text": [a, b]}), model=trained, id_column="id")
+    alone = framing.analyze(pd.DataFrame({"id": ["x"], "text": [a]}), model=trained, id_column="id")
+    cols = [f"score_{f}" for f in FRAMES] + ["voice"]
+    assert both.sentences[cols].head(len(alone.sentences)).equals(alone.sentences[cols])
 
 
 def test_analyze_uses_model_and_keeps_lexicon_evidence(trained):
