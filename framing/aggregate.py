@@ -31,7 +31,8 @@ def sentence_rows(doc: Document, scored: list[SentenceScore]) -> list[dict]:
     for s in scored:
         scores = [s.scores[f] for f in FRAMES]
         row = {"doc_id": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "is_title": s.is_title,
-               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue, "labels": ";".join(s.labels),
+               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue,
+               "voice_continues": s.continues, "labels": ";".join(s.labels),
                **dict(zip(SCORE_KEYS, scores)), **{k: f in s.labels for k, f in zip(LABEL_KEYS, FRAMES)},
                "hits": " | ".join([format_hit(h) for h in s.hits]) if s.hits else "", "source": doc.source,
                "date": doc.date, **dict(zip(LEXICON_KEYS, scores)), "lexicon_voice": s.voice}
@@ -66,8 +67,8 @@ def apply_scope(rows: list[dict], hits: list[dict], scope: str) -> None:
             h["rule"] = f"{h['rule']}; {OUT_OF_SCOPE_RULE}" if h["rule"] else OUT_OF_SCOPE_RULE
 
 
-SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "labels"]
-                    + list(SCORE_KEYS) + list(LABEL_KEYS) + ["hits", "source", "date"] + list(LEXICON_KEYS)
+SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "voice_continues",
+                     "labels"] + list(SCORE_KEYS) + list(LABEL_KEYS) + ["hits", "source", "date"] + list(LEXICON_KEYS)
                     + ["lexicon_voice"])
 HIT_COLUMNS = ["doc_id", "sentence", "frame", "term", "listed_under", "matched", "start", "end", "weight", "negated", "rule"]
 

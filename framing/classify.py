@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import OneHotEncoder, normalize
 
 from .lexicon import FRAMES, VOICES
@@ -83,9 +84,10 @@ def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lex
         table[ARTICLE_COLUMN] = list(groups)
     keys = table[ARTICLE_COLUMN].astype(str).tolist() if groups is not None else [str(i) for i in range(len(table))]
     sc = scorer(lexicon)
-    scored = pd.DataFrame([{**{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice, "scope": s.scope}
+    scored = pd.DataFrame([{**{f"score_{f}": s.scores[f] for f in FRAMES}, "voice": s.voice,
+                            CONTINUES_COLUMN: s.continues, "scope": s.scope}
                            for s in sc.score_in_order(table["text"].tolist(), keys)],
-                          columns=[*LEXICON_COLUMNS, "voice", "scope"], index=table.index)
+                          columns=[*LEXICON_COLUMNS, "voice", CONTINUES_COLUMN, "scope"], index=table.index)
     table = table.join(scored)
     return table if sc.checks_scope else table.drop(columns="scope")
 
@@ -287,18 +289,82 @@ class LabelClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """``model_.predict_proba`` on the features, computed from their blocks (:class:`FeatureParts`)."""
-        d = self.features_.parts(X).decision(self.model_)
-        if d.ndim == 1:
-            p = expit(d)
-            return np.column_stack([1 - p, p])
-        return softmax(d, axis=1)
+        return _label_proba(self.model_, self.features_.parts(X))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-class VoiceClassifier(LabelClassifier):
-    """Voice (authorial / official / other_source) from words and the lexicon's attribution, read with the article."""
+def _label_proba(model, parts: FeatureParts) -> np.ndarray:
+    """``model.predict_proba(parts.full())`` of a logistic regression."""
+    d = parts.decision(model)
+    if d.ndim == 1:
+        p = expit(d)
+        return np.column_stack([1 - p, p])
+    return softmax(d, axis=1)
 
-    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = ARTICLE_WEIGHT):
+
+CONTINUES_COLUMN = "voice_continues"  # the lexicon's rules: a reporting verb opens the sentence with no speaker (P5)
+
+
+class VoiceClassifier(LabelClassifier):
+    """Voice (authorial / official / other_source) from words and the lexicon's attribution, read with the article.
+
+    With ``neighbours`` (the default) in two layers, as a coder reads on from sentence to sentence:
+    the first layer's voice probabilities for the previous and next sentence and for the article
+    (mean and max), and the previous sentence's where the lexicon sees a sentence continue a
+    speaker (``voice_continues``, codebook P5), are features of the second. Rows of an article
+    must be contiguous and in reading order, as ``framing.analyze`` and the gold files give them;
+    the first layer's probabilities for training come from grouped ``inner_splits``-fold
+    cross-validation, so that the second layer learns how far to trust them on unseen articles.
+    """
+
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = ARTICLE_WEIGHT,
+                 neighbours: bool = True, inner_splits: int = 3):
         super().__init__(C, use_lexicon, min_df, article_weight)
+        self.neighbours = neighbours
+        self.inner_splits = inner_splits
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        X = _as_frame(X, self.use_lexicon)
+        super().fit(X, y)  # the first layer: features_, model_, classes_
+        if not self.neighbours:
+            return self
+        first = LabelClassifier(self.C, self.use_lexicon, self.min_df, self.article_weight)
+        groups = X[ARTICLE_COLUMN].to_numpy() if ARTICLE_COLUMN in X else np.arange(len(X))
+        P = np.zeros((len(y), len(self.classes_)))
+        for tr, te in GroupKFold(min(self.inner_splits, len(np.unique(groups)))).split(X, y, groups):
+            m = clone(first).fit(X.iloc[tr], y[tr])
+            P[np.ix_(te, np.searchsorted(self.classes_, m.classes_))] = m.predict_proba(X.iloc[te])
+        self.stack_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
+            self._stacked(X, P).full(), y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        X = _as_frame(X, self.use_lexicon)
+        P = super().predict_proba(X)
+        return _label_proba(self.stack_, self._stacked(X, P)) if getattr(self, "stack_", None) is not None else P
+
+    def _stacked(self, X: pd.DataFrame, P: np.ndarray) -> FeatureParts:
+        """The first layer's features with its probabilities for the neighbours and the article appended."""
+        parts = self.features_.parts(X)
+        nb = neighbour_features(P, X, self.use_lexicon)
+        return FeatureParts(sparse.hstack([parts.own, sparse.csr_matrix(nb)]).tocsr(), parts.articles, parts.article_of)
+
+
+def neighbour_features(P: np.ndarray, X: pd.DataFrame, use_lexicon: bool) -> np.ndarray:
+    """Per row: the previous and next row's ``P`` within its article (0 at the edges), the article's
+    mean and max, and (``use_lexicon``) the previous row's again where the lexicon says the row continues a speaker."""
+    n = len(P)
+    codes = pd.factorize(X[ARTICLE_COLUMN].to_numpy())[0] if ARTICLE_COLUMN in X else np.arange(n)
+    same = codes[1:] == codes[:-1]
+    prev, nxt = np.zeros_like(P), np.zeros_like(P)
+    prev[1:][same] = P[:-1][same]
+    nxt[:-1][same] = P[1:][same]
+    by_article = pd.DataFrame(P).groupby(codes)
+    cols = [prev, nxt, by_article.transform("mean").to_numpy(), by_article.transform("max").to_numpy()]
+    if use_lexicon:
+        continues = X[CONTINUES_COLUMN].to_numpy(dtype=float) if CONTINUES_COLUMN in X else np.zeros(n)
+        cols.append(prev * continues[:, None])
+    return np.hstack(cols).astype(np.float32)

@@ -100,7 +100,7 @@ def _arrow_type(col: str, values: list) -> pa.DataType:
         return pa.string()
     if col in _INT_COLUMNS or (col.startswith("n_") and col[2:] in FRAMES):
         return pa.int64()
-    if col == "is_title" or col == "negated" or col.startswith("label_"):
+    if col in ("is_title", "negated", "voice_continues") or col.startswith("label_"):
         return pa.bool_()
     if col.startswith(("score_", "lexicon_", "share_", "intensity_")) or col in ("weight", "arabic_share"):
         return pa.float64()

@@ -62,6 +62,7 @@ class Attribution:
     cue_end: int | None = None
     trailing: bool = False        # an official source tag at the end (codebook P6)
     speaker_first: int | None = None  # word index of the official attribution cue
+    continues: bool = False       # a reporting verb opens it with no speaker of its own (codebook P5)
 
 
 @dataclass
@@ -160,16 +161,18 @@ def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attributi
     """The sentence's voice (codebook, and project decisions P5-P7)."""
     found: list[tuple[str, Placed, bool]] = []  # (voice, cue, is_source_phrase)
     n_words = len(view.words)
+    att = Attribution()
     for cue in view.of(*ATTRIBUTION_CUES):
         phrase = cue.cue == "source_phrases"
         lo = cue.last + 1 if phrase else cue.first - ACTOR_BEFORE
         hi = cue.last + ACTOR_AFTER
         actor = _closest_actor(view, cue, lo, hi, aliases)
-        if actor is None and not phrase and cue.first < CONTINUATION_START and previous != "authorial":
-            actor = previous
+        if actor is None and not phrase and cue.first < CONTINUATION_START:
+            att.continues = True
+            if previous != "authorial":
+                actor = previous
         if actor is not None:
             found.append((actor, cue, phrase))
-    att = Attribution()
     for voice in ("official", "other_source", "authorial"):
         hits = [(c, ph) for v, c, ph in found if v == voice]
         if hits:

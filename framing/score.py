@@ -61,6 +61,7 @@ class SentenceScore:
     scope: str = ""        # the strongest scope its words name (codebook P22): "campaign", "violence" or ""
     scope_words: str = ""  # the original words that name it
     n_words: int = 0       # words (tokens of the normalized text)
+    continues: bool = False  # a reporting verb opens it with no speaker of its own (codebook P5)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -144,7 +145,7 @@ class LexiconScorer:
             s, e = norm.span(att.cue_start, att.cue_end)
             cue = sent.text[s:e]
         return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
-                             scores, labels, att.voice, cue, hits, scope, scope_words, len(view.words))
+                             scores, labels, att.voice, cue, hits, scope, scope_words, len(view.words), att.continues)
 
     @staticmethod
     def _targets(entry, att: Attribution, negated: bool) -> list[tuple[str, str]]:

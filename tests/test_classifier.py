@@ -13,7 +13,7 @@ from sklearn.model_selection import GroupKFold, cross_validate
 from typer.testing import CliRunner
 
 import framing
-from framing.classify import FrameClassifier, VoiceClassifier, features_of, lexicon_table
+from framing.classify import FrameClassifier, VoiceClassifier, features_of, lexicon_table, neighbour_features
 from framing.cli import app
 from framing.gold import agreement, krippendorff_alpha_nominal, load_gold
 from framing.lexicon import FRAMES
@@ -98,7 +98,22 @@ def test_prediction_by_blocks_equals_scikit_learns(small_gold):
     theirs = np.column_stack([m.predict_proba(Z)[:, 1] for m in frames.models_])
     assert np.allclose(frames.predict_proba(X), theirs)
     voice = VoiceClassifier().fit(X, gold["voice"])
-    assert np.allclose(voice.predict_proba(X), voice.model_.predict_proba(voice.features_.transform(X)))
+    first = voice.model_.predict_proba(voice.features_.transform(X))  # the first layer, then the second on it
+    assert np.allclose(voice.predict_proba(X), voice.stack_.predict_proba(voice._stacked(X, first).full()))
+
+
+def test_voice_context_stays_inside_each_article():
+    """The second voice layer sees the neighbours' voice within the article only, and the previous
+    sentence's again where the lexicon says a sentence continues a speaker (codebook P5)."""
+    P = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0.5, 0.5, 0]])
+    X = pd.DataFrame({"doc_id": ["a", "a", "a", "b"], "voice_continues": [False, True, False, True]})
+    nb = neighbour_features(P, X, use_lexicon=True)
+    prev, nxt, mean, mx, cont = np.split(nb, 5, axis=1)
+    assert prev[1].tolist() == [1, 0, 0] and prev[3].tolist() == [0, 0, 0]  # b's first sentence has no previous
+    assert nxt[2].tolist() == [0, 0, 0] and nxt[0].tolist() == [0, 1, 0]
+    assert np.allclose(mean[0], [1 / 3] * 3) and mean[3].tolist() == [0.5, 0.5, 0]
+    assert cont[1].tolist() == [1, 0, 0] and not cont[[0, 2, 3]].any()
+    assert neighbour_features(P, X, use_lexicon=False).shape[1] == 12
 
 
 def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
