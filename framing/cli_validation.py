@@ -129,8 +129,9 @@ def evaluate(
         df.to_csv(output / f"{name}.csv", index=name in ("f1", "confusion"))
     (output / "evaluation.json").write_text(json.dumps(
         {"sentences": int(len(y)), "articles": int(ev.n_groups), "folds": folds, "lexicon_thresholds": lex_th,
-         "summary": tables["summary"].round(4).to_dict("records"),
-         "f1": tables["f1"].round(4).to_dict(), "confusion": tables["confusion"].to_dict()},
+         # unrounded: reports round once, so the PDF and docs/validation.md print the same figures
+         "summary": tables["summary"].to_dict("records"),
+         "f1": tables["f1"].to_dict(), "confusion": tables["confusion"].to_dict()},
         ensure_ascii=False, indent=2), encoding="utf-8")
     console.print(f"tables written to {output}/")
 
