@@ -207,7 +207,7 @@ def test_evaluate_reports_all_modes(small_gold, tmp_path):
     r = runner.invoke(app, ["train", str(small_gold), "-o", str(out), "--evaluation", str(tmp_path / "evaluation.json")])
     assert r.exit_code == 0, r.output
     block = json.loads((out / "model.json").read_text())["evaluation"]
-    assert block["macro_f1"] == round(summary.set_index("mode").loc["combined", "macro_f1"], 4)
+    assert block["macro_f1"] == pytest.approx(summary.set_index("mode").loc["combined", "macro_f1"])
     res = framing.analyze(Path(__file__).resolve().parent.parent / "seeds", model=out)
     from framing.report.build import evaluation_data
     table = evaluation_data(res.meta)
