@@ -115,12 +115,17 @@ class FeatureParts:
         return d.ravel() if d.shape[1] == 1 else d
 
 
+def article_codes(X: pd.DataFrame) -> np.ndarray:
+    """Each row's article number: rows sharing a ``doc_id`` form one article; without ``doc_id``, each row is one."""
+    return pd.factorize(X[ARTICLE_COLUMN].to_numpy())[0] if ARTICLE_COLUMN in X else np.arange(len(X))
+
+
 def article_vectors(tfidf: sparse.csr_matrix, X: pd.DataFrame) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Each article as one vector (the sum of its sentences' TF-IDF rows, scaled to unit length) and
     each row's article number."""
-    if ARTICLE_COLUMN not in X:
-        return tfidf, np.arange(tfidf.shape[0])
-    codes = pd.factorize(X[ARTICLE_COLUMN].to_numpy())[0]
+    codes = article_codes(X)
+    if ARTICLE_COLUMN not in X:  # each row its own article: its TF-IDF row is of unit length already
+        return tfidf, codes
     member = sparse.csr_matrix((np.ones(len(codes), dtype=np.float32), (codes, np.arange(len(codes)))))
     return normalize(member @ tfidf).tocsr(), codes
 
@@ -332,23 +337,23 @@ class VoiceClassifier(LabelClassifier):
         if not self.neighbours:
             return self
         first = LabelClassifier(self.C, self.use_lexicon, self.min_df, self.article_weight)
-        groups = X[ARTICLE_COLUMN].to_numpy() if ARTICLE_COLUMN in X else np.arange(len(X))
+        groups = article_codes(X)
         P = np.zeros((len(y), len(self.classes_)))
         for tr, te in GroupKFold(min(self.inner_splits, len(np.unique(groups)))).split(X, y, groups):
             m = clone(first).fit(X.iloc[tr], y[tr])
             P[np.ix_(te, np.searchsorted(self.classes_, m.classes_))] = m.predict_proba(X.iloc[te])
         self.stack_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
-            self._stacked(X, P).full(), y)
+            self._stacked(self.features_.parts(X), X, P).full(), y)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
         X = _as_frame(X, self.use_lexicon)
-        P = super().predict_proba(X)
-        return _label_proba(self.stack_, self._stacked(X, P)) if getattr(self, "stack_", None) is not None else P
+        parts = self.features_.parts(X)  # computed once, for both layers
+        P = _label_proba(self.model_, parts)
+        return _label_proba(self.stack_, self._stacked(parts, X, P)) if getattr(self, "stack_", None) is not None else P
 
-    def _stacked(self, X: pd.DataFrame, P: np.ndarray) -> FeatureParts:
+    def _stacked(self, parts: FeatureParts, X: pd.DataFrame, P: np.ndarray) -> FeatureParts:
         """The first layer's features with its probabilities for the neighbours and the article appended."""
-        parts = self.features_.parts(X)
         nb = neighbour_features(P, X, self.use_lexicon)
         return FeatureParts(sparse.hstack([parts.own, sparse.csr_matrix(nb)]).tocsr(), parts.articles, parts.article_of)
 
@@ -357,7 +362,7 @@ def neighbour_features(P: np.ndarray, X: pd.DataFrame, use_lexicon: bool) -> np.
     """Per row: the previous and next row's ``P`` within its article (0 at the edges), the article's
     mean and max, and (``use_lexicon``) the previous row's again where the lexicon says the row continues a speaker."""
     n = len(P)
-    codes = pd.factorize(X[ARTICLE_COLUMN].to_numpy())[0] if ARTICLE_COLUMN in X else np.arange(n)
+    codes = article_codes(X)
     same = codes[1:] == codes[:-1]
     prev, nxt = np.zeros_like(P), np.zeros_like(P)
     prev[1:][same] = P[:-1][same]

@@ -99,7 +99,7 @@ def test_prediction_by_blocks_equals_scikit_learns(small_gold):
     assert np.allclose(frames.predict_proba(X), theirs)
     voice = VoiceClassifier().fit(X, gold["voice"])
     first = voice.model_.predict_proba(voice.features_.transform(X))  # the first layer, then the second on it
-    assert np.allclose(voice.predict_proba(X), voice.stack_.predict_proba(voice._stacked(X, first).full()))
+    assert np.allclose(voice.predict_proba(X), voice.stack_.predict_proba(voice._stacked(voice.features_.parts(X), X, first).full()))
 
 
 def test_voice_context_stays_inside_each_article():
