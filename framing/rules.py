@@ -23,6 +23,7 @@ ACTOR_BEFORE = 4           # an actor up to 4 words before a reporting verb («�
 ACTOR_AFTER = 6            # ... or up to 6 words after a reporting verb or source phrase
 CONTINUATION_START = 2     # a reporting verb among the first 2 words with no actor continues the last speaker
 TRAILING_TAG = 6           # a source phrase within the last 6 words is a trailing tag (codebook P6)
+HEADLINE_SPEAKER = 6       # a speaker of up to 6 words and a colon open the sentence («وزير الخارجية: …», P18)
 ALIAS_AFTER = 6            # words after an official title taken as the official's name
 ALIAS_BEFORE = 2           # words before an official title («توني بلينكين نائب وزير»)
 MIN_ALIAS_LEN = 3
@@ -61,7 +62,6 @@ class Attribution:
     cue_start: int | None = None  # normalized offsets of the deciding cue
     cue_end: int | None = None
     trailing: bool = False        # an official source tag at the end (codebook P6)
-    speaker_first: int | None = None  # word index of the official attribution cue
     continues: bool = False       # a reporting verb opens it with no speaker of its own (codebook P5)
 
 
@@ -158,15 +158,20 @@ def modifier_factor(view: SentenceView, hit: Placed) -> float:
 
 
 def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attribution:
-    """The sentence's voice (codebook, and project decisions P5-P7)."""
+    """The sentence's voice (codebook, and project decisions P5-P7 and P18)."""
     found: list[tuple[str, Placed, bool]] = []  # (voice, cue, is_source_phrase)
     n_words = len(view.words)
     att = Attribution()
+    headline = _headline_speaker(view, aliases)
+    if headline is not None:  # P18: the speaker before the colon speaks the sentence, as if «قال»
+        att.voice, colon = headline
+        att.cue_start, att.cue_end = view.words[0][0], colon + 1
+        return att
     for cue in view.of(*ATTRIBUTION_CUES):
         phrase = cue.cue == "source_phrases"
         lo = cue.last + 1 if phrase else cue.first - ACTOR_BEFORE
         hi = cue.last + ACTOR_AFTER
-        actor = _closest_actor(view, cue, lo, hi, aliases)
+        actor = _closest_actor(view, cue.first, lo, hi, aliases, cue)
         if actor is None and not phrase and cue.first < CONTINUATION_START:
             att.continues = True
             if previous != "authorial":
@@ -180,26 +185,45 @@ def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attributi
             att.voice = voice
             att.cue_start, att.cue_end = cue.match.start, cue.match.end
             if voice == "official":
-                att.speaker_first = min(c.first for c, _ in hits)
                 att.trailing = all(ph and c.first >= n_words - TRAILING_TAG for c, ph in hits)
             break
     return att
 
 
-def _closest_actor(view: SentenceView, cue: Placed, lo: int, hi: int, aliases: set[str]) -> str | None:
-    """Voice of the actor nearest the cue within words ``[lo, hi]``; self-reference means authorial."""
+_ACTOR_VOICES = {"official_actors": "official", "official_places": "official",
+                 "other_sources": "other_source", "self_reference": "authorial"}
+
+
+def _headline_speaker(view: SentenceView, aliases: set[str]) -> tuple[str, int] | None:
+    """``(voice, colon offset)`` when the sentence opens with a speaker and a colon (codebook P18): an actor
+    among the first :data:`HEADLINE_SPEAKER` words, before a colon and with no reporting verb or source
+    phrase of its own. A place, topic or genre label before the colon («سوريا:» «عاجل:») names no speaker."""
+    colon = view.norm.find(":")
+    if colon < 0:
+        return None
+    before = sum(1 for s, _ in view.words[:HEADLINE_SPEAKER + 1] if s < colon)
+    if not 1 <= before <= HEADLINE_SPEAKER or any(c.first < before for c in view.of(*ATTRIBUTION_CUES)):
+        return None
+    voice = _closest_actor(view, before, 0, before - 1, aliases, places=False)  # «أنقرة:» is mostly a place label
+    return (voice, colon) if voice in ("official", "other_source") else None  # «رابط الخبر بصحيفة …:» is a label
+
+
+def _closest_actor(view: SentenceView, anchor: int, lo: int, hi: int, aliases: set[str],
+                   cue: Placed | None = None, places: bool = True) -> str | None:
+    """Voice of the actor nearest word ``anchor`` within words ``[lo, hi]`` (other than ``cue`` itself);
+    self-reference means authorial; ``places``: a capital («واشنطن») stands for its government."""
     best: tuple[int, str] | None = None
-    kinds = {"official_actors": "official", "official_places": "official",
-             "other_sources": "other_source", "self_reference": "authorial"}
-    for cls, voice in kinds.items():
+    for cls, voice in _ACTOR_VOICES.items():
+        if cls == "official_places" and not places:
+            continue
         for a in view.of(cls):
             if lo <= a.first <= hi and a is not cue:
-                d = abs(a.first - cue.first)
+                d = abs(a.first - anchor)
                 if best is None or d < best[0]:
                     best = (d, voice)
     for i in range(max(0, lo), min(len(view.words), hi + 1)):
-        if i != cue.first and _strip_proclitic(view.word(i)) in aliases:
-            d = abs(i - cue.first)
+        if i != anchor and _strip_proclitic(view.word(i)) in aliases:
+            d = abs(i - anchor)
             if best is None or d < best[0]:
                 best = (d, "official")
     return best[1] if best else None

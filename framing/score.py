@@ -118,7 +118,8 @@ class LexiconScorer:
                 matches = [m for m in matches if m.entry.cue not in SCOPE_CUES]
                 s, e = norm.span(named.start, named.end)
                 scope_words = sent.text[s:e]
-        if not any(m.entry.frame or m.entry.cue in CUES_THAT_ACT_ALONE for m in matches):
+        if not any(m.entry.frame or m.entry.cue in CUES_THAT_ACT_ALONE for m in matches) and (
+                not matches or ":" not in text):  # (an actor and a colon may name a headline speaker, P18)
             # the common case, made cheap: no hit, authorial voice, nothing learned
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,

@@ -60,6 +60,20 @@ def test_negated_success_is_failure(lexicon):
     assert "official_success" in plain.labels and "coalition_failure" not in plain.labels
 
 
+@pytest.mark.parametrize("text, voice, cue", [
+    ("وزير الدفاع الأميركي: مهمة الناتو مستمرة في أفغانستان", "official", "وزير الدفاع الأميركي:"),
+    ("قائد عمليات الأنبار: قواتنا على مسافة كيلومتر من مركز الرمادي", "official", "قائد عمليات الأنبار:"),
+    ("خبراء: داعش يجند الشباب عبر الإنترنت", "other_source", "خبراء:"),
+    ("سوريا: اشتباكات عنيفة في ريف حلب", "authorial", ""),                      # a place label
+    ("رابط الخبر بصحيفة الوئام: داعش يعتمد على ألعاب الفيديو", "authorial", ""),  # a genre label
+    ("وقال المحلل: إن التحالف يحتاج إلى وقت", "other_source", "وقال"),           # the verb speaks, as before
+])
+def test_headline_speaker_before_a_colon(lexicon, text, voice, cue):
+    """Codebook P18: a speaker and a colon open the sentence, as if «قال»; a place or genre label does not."""
+    s = LexiconScorer(lexicon).score_text(text)
+    assert (s.voice, s.voice_cue) == (voice, cue)
+
+
 def test_success_needs_an_official_source(lexicon):
     sc = LexiconScorer(lexicon)
     authorial = sc.score_text("وحققت القوات نجاحا كبيرا في المعركة")
