@@ -2,6 +2,9 @@
 
     python scripts/second_coding_batches.py data/gold/batches                       # second_A/B (batches 1-6)
     python scripts/second_coding_batches.py data/gold/batches "extra_*.jsonl" second_C second_D 30
+    python scripts/second_coding_batches.py data/gold/batches "extra_topic_3[5-9].jsonl,extra_topic_[45]?.jsonl" second_E second_F 14
+
+PATTERN: a glob, or several separated by commas.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ PER_BATCH = 55  # sentences taken from each primary batch
 def main(folder: Path, pattern: str = "batch_[0-9].jsonl", first: str = "second_A", second: str = "second_B",
          per_batch: int = PER_BATCH) -> None:
     picked: list[dict] = []
-    for f in sorted(folder.glob(pattern)):
+    for f in sorted({f for p in pattern.split(",") for f in folder.glob(p)}):
         n = 0
         for line in f.open(encoding="utf-8"):
             art = json.loads(line)
