@@ -45,6 +45,15 @@ def fit_with_thresholds(X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, use_
     return model
 
 
+def fold_frames(X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, closed: np.ndarray, train: np.ndarray,
+                test: np.ndarray, use_lexicon: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Frame probabilities and labels for the rows ``test`` from a model fitted, with its thresholds, on the rows
+    ``train``; frames that ``closed`` marks (codebook P22) get probability 0."""
+    model = fit_with_thresholds(X.iloc[train], y[train], groups[train], use_lexicon)
+    proba = np.where(closed[test], 0.0, model.predict_proba(X.iloc[test]))
+    return proba, (proba >= model.thresholds_).astype(int)
+
+
 def closed_mask(scopes, groups) -> np.ndarray:
     """``(n, frames)``: True where codebook P22 closes a frame, from each sentence's scope and its article."""
     by_article: dict = {}
@@ -118,9 +127,7 @@ def cross_validate_gold(X: pd.DataFrame, y: np.ndarray, voice: np.ndarray, group
         proba = np.zeros(y.shape)
         pred = np.zeros(y.shape, dtype=int)
         for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
-            model = fit_with_thresholds(X.iloc[tr], y[tr], groups[tr], use_lex)
-            proba[te] = np.where(closed[te], 0.0, model.predict_proba(X.iloc[te]))
-            pred[te] = (proba[te] >= model.thresholds_).astype(int)
+            proba[te], pred[te] = fold_frames(X, y, groups, closed, tr, te, use_lex)
         ev.proba[mode], ev.pred[mode] = proba, pred
         ev.voice_pred[mode] = oof_predict(lambda: VoiceClassifier(use_lexicon=use_lex), X, voice, groups, n_splits,  # noqa: B023
                                         method="predict")

@@ -17,7 +17,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
 
 from framing.classify import VoiceClassifier, features_of
-from framing.evaluate import closed_mask, fit_with_thresholds, gold_table
+from framing.evaluate import closed_mask, fold_frames, gold_table
 
 
 def main() -> None:
@@ -40,9 +40,7 @@ def main() -> None:
             keep = np.random.default_rng(k).permutation(articles)[:max(2, round(share * len(articles)))]
             sub = tr[np.isin(groups[tr], keep)]
             trained.append(len(sub))
-            model = fit_with_thresholds(X.iloc[sub], y[sub], groups[sub], use_lexicon=True)
-            proba = np.where(closed[te], 0.0, model.predict_proba(X.iloc[te]))
-            pred[te] = (proba >= model.thresholds_).astype(int)
+            pred[te] = fold_frames(X, y, groups, closed, sub, te, use_lexicon=True)[1]
             voice_pred[te] = VoiceClassifier().fit(X.iloc[sub], voice[sub]).predict(X.iloc[te])
         f = f1_score(y, pred, average=None, zero_division=0)
         rows.append({"share": share, "train_sentences": int(np.mean(trained)), "macro_f1": f.mean(),
