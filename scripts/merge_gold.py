@@ -6,7 +6,7 @@ Reads data/gold/batches/*.jsonl (articles with sentence offsets), the coders'
 sheets data/gold/coded/<batch>.<coder>.jsonl, and data/gold/adjudicated.jsonl
 (final labels for double-coded disagreements) and data/gold/consistency.jsonl
 (labels changed when project decisions P8/P9 came after the coding) and
-data/gold/decisions_*.jsonl (decisions P14-P17, then P18-P21, made after all coding and
+data/gold/decisions_*.jsonl (decisions P14-P17, then P18-P21, then P23-P28, made after all coding and
 adjudication, applied last, later files over earlier ones) when present. An
 article that is a near-duplicate of an earlier one (a wire copy or re-publication, found
 with framing.dedup's MinHash) keeps only its first copy, so that no text sits on both sides
@@ -65,7 +65,7 @@ def main(root: Path) -> None:
     adjudicated = _read_labels(root / "adjudicated.jsonl")
     consistency = _read_labels(root / "consistency.jsonl")
     later: dict[str, dict] = {}
-    for f in sorted(root.glob("decisions_*.jsonl"), key=lambda f: int(f.stem.split("_")[1][1:])):  # p14_p17, p18_p21
+    for f in sorted(root.glob("decisions_*.jsonl"), key=lambda f: int(f.stem.split("_")[1][1:])):  # p14_p17, p18_p21, p23_p28
         later.update(_read_labels(f))
     double = sorted(set(coded[PRIMARY]) & set(coded[SECOND]), key=order.index)
     missing = [sid for sid in order if sid not in coded[PRIMARY]]
@@ -108,7 +108,7 @@ def main(root: Path) -> None:
     counts = Counter(f for r in gold for f in r["frames"])
     print(f"gold: {len(gold)} sentences from {len({r['doc_id'] for r in gold})} articles; "
           f"double-coded {len(gold_double)}, disagreements {disagreements}, adjudicated {len(set(adjudicated) - is_scope)}, "
-          f"consistency changes {len(consistency)}, later decisions (P14-P21) {len(later)}, "
+          f"consistency changes {len(consistency)}, later decisions (P14-P28) {len(later)}, "
           f"near-duplicate articles left out {len(copies)} ({', '.join(f'{a}={b}' for a, b in sorted(copies.items()))}), "
           f"not yet coded {len(missing)}")
     print("positives per frame:", dict(counts), "none:", sum(not r["frames"] for r in gold))
