@@ -123,7 +123,8 @@ HISTORY = (
 # The rounds of second coding: the second_* sheets drawn from each round's batches (data/gold/README.md).
 ROUNDS = {"first (batch_1–6)": ("second_A", "second_B"),
           "second (extra_failure_1–7, extra_topic_1–34)": ("second_C", "second_D"),
-          "third (extra_topic_35–58, coded with P1–P22)": ("second_E", "second_F")}
+          "third (extra_topic_35–58, coded with P1–P22)": ("second_E", "second_F"),
+          "fourth (extra_cf_1–8, picked by the model, coded with P1–P28)": ("second_G", "second_H")}
 
 
 def round_agreement(gold: Path) -> list[str]:
