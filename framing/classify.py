@@ -279,15 +279,17 @@ class LabelClassifier(ClassifierMixin, BaseEstimator):
     ``use_lexicon=False``, for any labelled text set (e.g. ArAIEval's propaganda labels).
     """
 
-    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = 0.0):
+    def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = 0.0,
+                 class_weight: str | None = "balanced"):
         self.C = C
         self.use_lexicon = use_lexicon
         self.min_df = min_df
         self.article_weight = article_weight
+        self.class_weight = class_weight
 
     def fit(self, X, y):
         self.features_ = _Features(self.use_lexicon, self.min_df, article_weight=self.article_weight).fit(X)
-        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
+        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0).fit(
             self.features_.transform(X), np.asarray(y))
         self.classes_ = self.model_.classes_
         return self
@@ -309,6 +311,9 @@ def _label_proba(model, parts: FeatureParts) -> np.ndarray:
     return softmax(d, axis=1)
 
 
+# Voices as they come, not reweighted to equal shares: the target is accuracy over sentences as coded, and
+# on 20,748 gold sentences unweighted fitting gave 0.830 against 0.826 with macro-F1 unchanged (0.804, 0.803).
+VOICE_CLASS_WEIGHT = None
 CONTINUES_COLUMN = "voice_continues"  # the lexicon's rules: a reporting verb opens the sentence with no speaker (P5)
 
 
@@ -325,8 +330,8 @@ class VoiceClassifier(LabelClassifier):
     """
 
     def __init__(self, C: float = 4.0, use_lexicon: bool = True, min_df: int = 2, article_weight: float = ARTICLE_WEIGHT,
-                 neighbours: bool = True, inner_splits: int = 3):
-        super().__init__(C, use_lexicon, min_df, article_weight)
+                 neighbours: bool = True, inner_splits: int = 3, class_weight: str | None = VOICE_CLASS_WEIGHT):
+        super().__init__(C, use_lexicon, min_df, article_weight, class_weight)
         self.neighbours = neighbours
         self.inner_splits = inner_splits
 
@@ -336,13 +341,13 @@ class VoiceClassifier(LabelClassifier):
         super().fit(X, y)  # the first layer: features_, model_, classes_
         if not self.neighbours:
             return self
-        first = LabelClassifier(self.C, self.use_lexicon, self.min_df, self.article_weight)
+        first = LabelClassifier(self.C, self.use_lexicon, self.min_df, self.article_weight, self.class_weight)
         groups = article_codes(X)
         P = np.zeros((len(y), len(self.classes_)))
         for tr, te in GroupKFold(min(self.inner_splits, len(np.unique(groups)))).split(X, y, groups):
             m = clone(first).fit(X.iloc[tr], y[tr])
             P[np.ix_(te, np.searchsorted(self.classes_, m.classes_))] = m.predict_proba(X.iloc[te])
-        self.stack_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=0).fit(
+        self.stack_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0).fit(
             self._stacked(self.features_.parts(X), X, P).full(), y)
         return self
 
