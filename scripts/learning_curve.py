@@ -44,7 +44,8 @@ def main() -> None:
             voice_pred[te] = VoiceClassifier().fit(X.iloc[sub], voice[sub]).predict(X.iloc[te])
         f = f1_score(y, pred, average=None, zero_division=0)
         rows.append({"share": share, "train_sentences": int(np.mean(trained)), "macro_f1": f.mean(),
-                     "min_frame_f1": f.min(), "voice_accuracy": accuracy_score(voice, voice_pred)})
+                     "min_frame_f1": f.min(), "voice_accuracy": accuracy_score(voice, voice_pred),
+                     "gold_sentences": len(y)})  # which gold set: docs/validation.md says when it is not the latest
         print(rows[-1], flush=True)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(args.output, index=False)
