@@ -307,7 +307,7 @@ TAIL = """## Against the project's targets
 ```bash
 python scripts/merge_gold.py data/gold > data/gold/merge_report.txt   # gold.jsonl and agreement.csv from the coded sheets
 framing evaluate data/gold/gold.jsonl -o docs/validation
-python scripts/learning_curve.py data/gold/gold.jsonl -o docs/validation/learning_curve.csv
+python scripts/learning_curve.py data/gold/gold.jsonl -o docs/validation/learning_curve.csv --fractions 0.25 0.5
 framing train data/gold/gold.jsonl -o framing/data/model --evaluation docs/validation/evaluation.json
 framing evaluate data/gold/scope_b.jsonl --model framing/data/model -o docs/validation/scope_b
 framing evaluate data/gold/scope_a.jsonl data/gold/scope_b.jsonl --model framing/data/model -o docs/validation/scope
