@@ -13,8 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from build_gold_batches import (MAX_SENTS, MIN_SENTS, TOPIC, article_record, existing_batches, iter_corpus, opening,
-                                write_batch)
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, existing_batches, iter_corpus, opening, write_ranked_batches
 
 
 def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
@@ -33,17 +32,7 @@ def main(root: Path, folder: Path, name: str, pattern: str, n_sents: int,
             scored.append((hits / len(doc.sentences), corpus, doc))
     scored.sort(key=lambda t: (-t[0], t[2].id))
     names = [f"{name}_{i}" for i in range(first, first + k)] if k else [name]
-    queue = iter(scored)
-    for batch in names:
-        used = 0
-        arts = []
-        for _, corpus, doc in queue:
-            arts.append(article_record(corpus, doc, f"A{next_no:03d}"))
-            next_no += 1
-            used += len(doc.sentences)
-            if used >= n_sents:
-                break
-        write_batch(folder / batch, arts)
+    for batch, _, used in write_ranked_batches(folder, names, ((c, d) for _, c, d in scored), next_no, n_sents):
         print(batch, "sentences", used, "candidates", len(scored))
 
 

@@ -12,6 +12,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from framing.corpus import Document, parse_article
@@ -89,6 +90,23 @@ def write_batch(stem: Path, arts: list[dict]) -> None:
             for s in art["sentences"]:
                 md.write(f"[{s['sid']}] {s['text']}\n")
             md.write("\n")
+
+
+def write_ranked_batches(folder: Path, names: list[str], ranked: Iterable[tuple[str, Document]], next_no: int,
+                         n_sents: int) -> Iterator[tuple[str, list[tuple[str, Document]], int]]:
+    """Fill the batches ``names`` in turn with whole articles from ``ranked`` (best first), numbered from
+    ``next_no``, each until it holds ``n_sents`` sentences; write each and yield ``(name, articles, sentences)``."""
+    queue = iter(ranked)
+    for name in names:
+        used, taken = 0, []
+        for corpus, doc in queue:
+            taken.append((corpus, doc))
+            used += len(doc.sentences)
+            if used >= n_sents:
+                break
+        write_batch(folder / name, [article_record(c, d, f"A{next_no + i:03d}") for i, (c, d) in enumerate(taken)])
+        next_no += len(taken)
+        yield name, taken, used
 
 
 def main(root: Path, out: Path, n_coders: int = 6, target_sents: int = 1800) -> None:

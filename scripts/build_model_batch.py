@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from build_gold_batches import (MAX_SENTS, MIN_SENTS, TOPIC, article_record, existing_batches, iter_corpus, opening,
-                                write_batch)
+from build_gold_batches import MAX_SENTS, MIN_SENTS, TOPIC, existing_batches, iter_corpus, opening, write_ranked_batches
 
 from framing import api
 from framing.lexicon import FRAMES
@@ -34,18 +33,10 @@ def main(root: Path, folder: Path, name: str, frame: str, n_sents: int, k: int, 
     res = api.analyze([doc for _, doc in pool])  # the bundled model, as framing analyze runs it
     mean = res.sentences.groupby("doc_id", sort=False)[f"score_{frame}"].mean()
     ranked = sorted(pool, key=lambda item: (-float(mean.get(item[1].id, 0.0)), item[1].id))
-    queue = iter(ranked)
-    for batch in [f"{name}_{i}" for i in range(first, first + k)]:
-        used, arts, means = 0, [], []
-        for corpus, doc in queue:
-            arts.append(article_record(corpus, doc, f"A{next_no:03d}"))
-            means.append(float(mean.get(doc.id, 0.0)))
-            next_no += 1
-            used += len(doc.sentences)
-            if used >= n_sents:
-                break
-        write_batch(folder / batch, arts)
-        print(f"{batch}: {len(arts)} articles, {used} sentences, mean P({frame}) {np.mean(means):.3f}; pool {len(pool)}")
+    names = [f"{name}_{i}" for i in range(first, first + k)]
+    for batch, arts, used in write_ranked_batches(folder, names, ranked, next_no, n_sents):
+        p = np.mean([float(mean.get(doc.id, 0.0)) for _, doc in arts])
+        print(f"{batch}: {len(arts)} articles, {used} sentences, mean P({frame}) {p:.3f}; pool {len(pool)}")
 
 
 if __name__ == "__main__":
