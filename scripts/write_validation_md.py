@@ -176,7 +176,8 @@ def learning_curve(ev: Path, summary: pd.DataFrame, evaluation: dict) -> list[st
         return []
     curve = pd.read_csv(path).astype({"train_sentences": float})
     measured_on = int(curve.pop("gold_sentences").iloc[0]) if "gold_sentences" in curve else evaluation["sentences"]
-    if not (curve["share"] == 1.0).any():  # the full training parts: the table above, when on the same gold set
+    same_set = measured_on == evaluation["sentences"]
+    if same_set and not (curve["share"] == 1.0).any():  # the full training parts: the table above
         full = summary.set_index("mode").loc["combined"]
         k = evaluation["folds"]
         curve.loc[len(curve)] = {"share": 1.0, "train_sentences": evaluation["sentences"] * (k - 1) / k,
@@ -188,9 +189,9 @@ def learning_curve(ev: Path, summary: pd.DataFrame, evaluation: dict) -> list[st
     need = {m: 2 ** ((target - last[m]) / gain[m]) for m, target in (("macro_f1", 0.75), ("voice_accuracy", 0.85))}
     curve["share"] = curve["share"].map(lambda v: f"{v:.2f}")
     curve["train_sentences"] = curve["train_sentences"].round().astype(int)
-    when = ("the last row is the table above" if measured_on == evaluation["sentences"] else
-            f"measured on an earlier gold set of {measured_on:,} sentences, the last row being `framing evaluate` "
-            f"on it then; the tables above are on {evaluation['sentences']:,}")
+    when = ("the last row is the table above" if same_set else
+            f"measured on an earlier gold set of {measured_on:,} sentences; the tables above are on "
+            f"{evaluation['sentences']:,}")
     return ["Learning curve (combined): the same grouped folds, the model trained on a random share of each "
             f"training part's articles (`scripts/learning_curve.py`); {when}. While "
             "it still rises, more coded articles are the surest way to better figures:", "", md(curve), "",
