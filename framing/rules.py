@@ -231,11 +231,12 @@ def _closest_actor(view: SentenceView, anchor: int, lo: int, hi: int, aliases: s
 
 def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozenset[str]) -> None:
     """Remember names next to official titles («المتحدث … ستيف وارن») for later «وقال وارن»."""
-    if not view.of(ALIAS_CUE):
+    actors = view.of(ALIAS_CUE)
+    if not actors:
         return
     covered = {i for p in view.frame_matches + [c for cs in view.cues.values() for c in cs]
                for i in range(p.first, p.last + 1)}
-    for actor in view.of(ALIAS_CUE):
+    for actor in actors:
         for i in list(range(actor.last + 1, actor.last + 1 + ALIAS_AFTER)) + list(range(actor.first - ALIAS_BEFORE, actor.first)):
             if 0 <= i < len(view.words) and i not in covered:
                 w = view.word(i)
