@@ -171,6 +171,15 @@ class _Features(BaseEstimator):
             self.voice_ = OneHotEncoder(categories=[list(VOICES)], handle_unknown="ignore").fit(X[["voice"]])
         return self
 
+    def same_as(self, other: "_Features") -> bool:
+        """True when ``other`` computes the same features for every input (same settings, terms, IDF
+        weights and voice categories), so that one computation serves both classifiers."""
+        a, b = self.tfidf_, other.tfidf_
+        return (self.get_params() == other.get_params() and a.vocabulary_ == b.vocabulary_
+                and np.array_equal(a.idf_, b.idf_)
+                and getattr(self, "lexicon_scale_", None) == getattr(other, "lexicon_scale_", None)
+                and (not self.use_lexicon or all(map(np.array_equal, self.voice_.categories_, other.voice_.categories_))))
+
     def transform(self, X: pd.DataFrame) -> sparse.csr_matrix:
         return self.parts(X).full()
 
@@ -255,8 +264,9 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             self.thresholds_ = np.full(len(FRAMES), 0.5)
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
-        parts = self.features_.parts(X)
+    def predict_proba(self, X, parts: FeatureParts | None = None) -> np.ndarray:
+        """Frame probabilities; ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`)."""
+        parts = self.features_.parts(X) if parts is None else parts
         return np.column_stack([np.full(parts.own.shape[0], m) if isinstance(m, float) else _positive_proba(m, parts)
                                 for m in self.models_])
 
@@ -351,9 +361,10 @@ class VoiceClassifier(LabelClassifier):
             self._stacked(self.features_.parts(X), X, P).full(), y)
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X, parts: FeatureParts | None = None) -> np.ndarray:
+        """Voice probabilities; ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`)."""
         X = _as_frame(X, self.use_lexicon)
-        parts = self.features_.parts(X)  # computed once, for both layers
+        parts = self.features_.parts(X) if parts is None else parts  # computed once, for both layers
         P = _label_proba(self.model_, parts)
         return _label_proba(self.stack_, self._stacked(parts, X, P)) if getattr(self, "stack_", None) is not None else P
 

@@ -13,6 +13,7 @@ import json
 import sys
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,10 +50,19 @@ class Model:
         if table.empty:
             return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
         table = features_of(table)
-        proba = self.frames.predict_proba(table)
+        parts = self.frames.features_.parts(table)
+        proba = self.frames.predict_proba(table, parts)
         labels = (proba >= self.frames.thresholds_).astype(int)
-        voice = self.voice.predict(table) if self.meta.get("voice_from") == "classifier" else table["voice"].to_numpy()
-        return proba, labels, voice
+        if self.meta.get("voice_from") != "classifier":
+            return proba, labels, table["voice"].to_numpy()
+        voice_proba = self.voice.predict_proba(table, parts if self.shared_features else None)
+        return proba, labels, self.voice.classes_[np.argmax(voice_proba, axis=1)]
+
+    @cached_property
+    def shared_features(self) -> bool:
+        """Whether both classifiers compute the same features (trained on the same sentences, as
+        ``framing train`` does): then each batch's features are computed once, for both."""
+        return self.frames.features_.same_as(self.voice.features_)
 
 
 def _sha256(path: Path) -> str:

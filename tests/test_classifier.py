@@ -128,6 +128,20 @@ def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
     assert np.array_equal(p1, p2)
 
 
+def test_features_computed_once_give_each_classifiers_own_predictions(small_gold, trained):
+    """A trained model's frame and voice classifiers share one computation of the features, and
+    predict what each predicts from its own; a voice classifier fitted on other sentences does not share."""
+    model = load_model(trained)
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    assert model.shared_features
+    proba, _, voice = model.predict(X)
+    assert np.array_equal(proba, model.frames.predict_proba(X))
+    assert np.array_equal(voice, model.voice.predict(X))
+    other = VoiceClassifier(neighbours=False).fit(X.head(200), gold["voice"][:200])
+    assert not Model(model.frames, other, dict(model.meta)).shared_features
+
+
 def test_sentences_are_read_with_their_article(small_gold, trained):
     """A sentence's probabilities depend on its article's words, as a coder reads it, and not on
     which other articles are predicted with it."""
