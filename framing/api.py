@@ -101,9 +101,10 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
 def apply_model(rows: list[dict], model: Model, articles: list[int]) -> None:
     """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place).
     ``articles``: each row's article (by position: document ids may repeat in a corpus)."""
-    from .classify import ARTICLE_COLUMN
+    from .classify import ARTICLE_COLUMN, INPUT_COLUMNS
 
-    proba, labels, voice = model.predict(pd.DataFrame(rows).assign(**{ARTICLE_COLUMN: articles}))
+    table = pd.DataFrame({c: [row[c] for row in rows] for c in INPUT_COLUMNS})  # not the rows' other columns
+    proba, labels, voice = model.predict(table.assign(**{ARTICLE_COLUMN: articles}))
     scores = np.round(proba, 4).tolist()
     flags = labels.astype(bool).tolist()
     for row, sc, fl, v in zip(rows, scores, flags, voice.tolist()):

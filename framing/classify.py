@@ -325,6 +325,7 @@ def _label_proba(model, parts: FeatureParts) -> np.ndarray:
 # on 20,748 gold sentences unweighted fitting gave 0.830 against 0.826 with macro-F1 unchanged (0.804, 0.803).
 VOICE_CLASS_WEIGHT = None
 CONTINUES_COLUMN = "voice_continues"  # the lexicon's rules: a reporting verb opens the sentence with no speaker (P5)
+INPUT_COLUMNS = ["text", *LEXICON_COLUMNS, "voice", CONTINUES_COLUMN]  # what the classifiers read of a lexicon table
 
 
 class VoiceClassifier(LabelClassifier):
