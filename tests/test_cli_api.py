@@ -1,10 +1,12 @@
 import json
+import re
 
 import pandas as pd
 from typer.testing import CliRunner
 
 import framing
 from framing.cli import app
+from framing.lexicon import load_lexicon
 from conftest import SEED
 
 runner = CliRunner()
@@ -84,7 +86,9 @@ def test_lexicon_check_reports_error(tmp_path):
     assert r.exit_code == 1 and "bad.yaml:6" in r.output
     ok = runner.invoke(app, ["lexicon", "check"])
     assert ok.exit_code == 0
-    assert "(labels at 0.20)" in " ".join(ok.output.split())  # the bundled lexicon's diplomacy threshold
+    out = " ".join(ok.output.split())
+    for frame, t in load_lexicon().thresholds.items():  # each frame with the threshold its `threshold:` sets
+        assert re.search(rf"{frame} \d+ \(labels at {t:.2f}\)", out), frame
 
 
 def test_documents_not_in_arabic_are_flagged(tmp_path):
