@@ -13,7 +13,6 @@ import json
 import sys
 import zipfile
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,6 +39,7 @@ class Model:
     frames: FrameClassifier
     voice: VoiceClassifier
     meta: dict = field(default_factory=dict)
+    _shared: tuple = field(default=(None, None, False), init=False, repr=False, compare=False)
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -58,11 +58,15 @@ class Model:
         voice_proba = self.voice.predict_proba(table, parts if self.shared_features else None)
         return proba, labels, self.voice.classes_[np.argmax(voice_proba, axis=1)]
 
-    @cached_property
+    @property
     def shared_features(self) -> bool:
         """Whether both classifiers compute the same features (trained on the same sentences, as
-        ``framing train`` does): then each batch's features are computed once, for both."""
-        return self.frames.features_.same_as(self.voice.features_)
+        ``framing train`` does): then each batch's features are computed once, for both. Checked once
+        per pair of fitted feature sets, and again when either classifier is replaced or refitted."""
+        frames, voice = self.frames.features_, self.voice.features_
+        if self._shared[0] is not frames or self._shared[1] is not voice:
+            self._shared = (frames, voice, frames.same_as(voice))
+        return self._shared[2]
 
 
 def _sha256(path: Path) -> str:

@@ -140,6 +140,9 @@ def test_features_computed_once_give_each_classifiers_own_predictions(small_gold
     assert np.array_equal(voice, model.voice.predict(X))
     other = VoiceClassifier(neighbours=False).fit(X.head(200), gold["voice"][:200])
     assert not Model(model.frames, other, dict(model.meta)).shared_features
+    model.voice = other  # replaced after a prediction: checked again, and it predicts from its own features
+    assert not model.shared_features
+    assert np.array_equal(model.predict(X)[2], other.predict(X))
 
 
 def test_sentences_are_read_with_their_article(small_gold, trained):
