@@ -304,12 +304,13 @@ class LabelClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = self.model_.classes_
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
-        """``model_.predict_proba`` on the features, computed from their blocks (:class:`FeatureParts`)."""
-        return _label_proba(self.model_, self.features_.parts(X))
+    def predict_proba(self, X, parts: FeatureParts | None = None) -> np.ndarray:
+        """``model_.predict_proba`` on the features, computed from their blocks (:class:`FeatureParts`);
+        ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`)."""
+        return _label_proba(self.model_, self.features_.parts(X) if parts is None else parts)
 
-    def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+    def predict(self, X, parts: FeatureParts | None = None) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X, parts), axis=1)]
 
 
 def _label_proba(model, parts: FeatureParts) -> np.ndarray:

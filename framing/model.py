@@ -55,8 +55,7 @@ class Model:
         labels = (proba >= self.frames.thresholds_).astype(int)
         if self.meta.get("voice_from") != "classifier":
             return proba, labels, table["voice"].to_numpy()
-        voice_proba = self.voice.predict_proba(table, parts if self.shared_features else None)
-        return proba, labels, self.voice.classes_[np.argmax(voice_proba, axis=1)]
+        return proba, labels, self.voice.predict(table, parts if self.shared_features else None)
 
     @property
     def shared_features(self) -> bool:
