@@ -138,7 +138,9 @@ ROUNDS = {"first (batch_1–6)": ("second_A", "second_B"),
           "second (extra_failure_1–7, extra_topic_1–34)": ("second_C", "second_D"),
           "third (extra_topic_35–58, coded with P1–P22)": ("second_E", "second_F"),
           "fourth (extra_cf_1–8, picked by the model, coded with P1–P28)": ("second_G", "second_H"),
-          "fifth (extra_long_1–6, articles of 30–116 sentences naming the topic five or more times, coded with P1–P28)": ("second_I", "second_J")}
+          "fifth (extra_long_1–6, articles of 30–116 sentences naming the topic five or more times, coded with P1–P28)": ("second_I", "second_J"),
+          "sixth (extra_rest_1–8, every article left naming the topic twice or more, coded with P1–P28)":
+              ("second_K", "second_L")}
 
 
 def round_agreement(gold: Path) -> list[str]:
