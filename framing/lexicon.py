@@ -122,9 +122,6 @@ class Lexicon:
     def find(self, norm_text: str) -> list[Match]:
         return self.matcher.find(norm_text)
 
-    def find_each(self, norm_text: str, spans: list[tuple[int, int]]) -> list[list[Match]]:
-        return self.matcher.find_each(norm_text, spans)
-
     def frame_entries(self, frame: str) -> list[Entry]:
         return [e for e in self.entries if e.frame == frame]
 
@@ -392,19 +389,11 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Every entry occurrence in normalized ``text``, sorted by start."""
-        return self.find_each(text, [(0, len(text))])[0]
-
-    def find_each(self, text: str, spans: list[tuple[int, int]]) -> list[list[Match]]:
-        """``find(text[start:end])`` for each of the ascending, disjoint ``spans`` of normalized ``text``, in one
-        pass over it: offsets relative to each span's start. A span must begin and end at a word boundary
-        (as sentences do), so that no word runs across it."""
-        out: list[list[Match]] = [[] for _ in spans]
-        if self._empty or not spans:
-            return out
+        if self._empty:
+            return []
+        out: list[Match] = []
         masked = " " + _NON_WORD_NOT_SPACE.sub(" ", text) + " "  # masked[i + 1] is text[i] or a space
         find_space = masked.find
-        k, (lo, hi) = 0, spans[0]
-        last_span = len(spans) - 1
         for last, (klen, values, whole) in self.automaton.iter(masked):
             if whole:  # " key ": the word is the key
                 word_end = last - 1
@@ -413,22 +402,15 @@ class Matcher:
                 if word_end == last:
                     continue  # the word ends with the key: the " key " match covers it
             start = last - klen if not whole else last - 1 - klen
-            while start >= hi and k < last_span:  # matches come in the order of their ends, words never overlap
-                k += 1
-                lo, hi = spans[k]
-            if not lo <= start < hi:
-                continue  # between spans
-            found = out[k]
             for entry, wildcard, tail in values:
                 end = word_end
                 if tail is not None:
-                    m = tail.match(text, end, hi)  # the span ends the text for the rest of the term
+                    m = tail.match(text, end)
                     if not m:
                         continue
                     end = m.end()
-                found.append(Match(entry, start - lo, end - lo))
-        for found in out:
-            found.sort(key=lambda m: (m.start, -m.end))
+                out.append(Match(entry, start, end))
+        out.sort(key=lambda m: (m.start, -m.end))
         return out
 
 

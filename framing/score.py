@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from .corpus import Document, Sentence
-from .lexicon import FRAMES, Lexicon, Match
+from .lexicon import FRAMES, Lexicon
 from .rules import (
     CUES_THAT_ACT_ALONE,
     SCOPE_CUES,
@@ -85,9 +85,8 @@ class LexiconScorer:
         previous = "authorial"
         out = []
         norm = normalize(doc.text)  # once per document, each sentence takes its slice
-        found = self.lexicon.find_each(norm.text, [norm.bounds(s.start, s.end) for s in doc.sentences])
-        for sent, matches in zip(doc.sentences, found):
-            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end), matches)
+        for sent in doc.sentences:
+            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end))
             previous = scored.voice
             out.append(scored)
         return out
@@ -107,13 +106,11 @@ class LexiconScorer:
         return self.score_sentence(Sentence(doc_id, index, 0, len(text), text), set(), "authorial")
 
     def score_sentence(self, sent: Sentence, aliases: set[str], previous: str,
-                       norm: Normalized | None = None, matches: list[Match] | None = None) -> SentenceScore:
-        """Score one sentence; ``norm`` (its normalization) and ``matches`` (the lexicon's in it) when the
-        caller has them already."""
+                       norm: Normalized | None = None) -> SentenceScore:
+        """Score one sentence; ``norm``: its normalization when the caller has it already."""
         norm = norm or normalize(sent.text)
         text = norm.text
-        if matches is None:
-            matches = self.lexicon.find(text)
+        matches = self.lexicon.find(text)
         scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
             scope, named = sentence_scope(matches)

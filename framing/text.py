@@ -83,10 +83,6 @@ class Normalized:
         lo, hi = bisect_left(self.deletions, start), bisect_left(self.deletions, end)
         return Normalized(self.text[start - lo:end - hi], tuple(d - start for d in self.deletions[lo:hi]))
 
-    def bounds(self, start: int, end: int) -> tuple[int, int]:
-        """Normalized ``[start, end)`` of ``original[start:end]``: where :meth:`part`'s text lies in ``text``."""
-        return start - bisect_left(self.deletions, start), end - bisect_left(self.deletions, end)
-
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` of a normalized span."""
         if end <= start:

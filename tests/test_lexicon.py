@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from framing.lexicon import LexiconError, Matcher, load_lexicon, Entry, _normalize_term
@@ -35,28 +33,6 @@ def test_phrases_gaps_and_definite_entries():
     assert _found(m, "ولم يسفر الاجتماع الطويل عن شيء") == ["ولم يسفر الاجتماع الطويل عن"]
     assert _found(m, "لم يسفر عن") == ["لم يسفر عن"]
     assert _found(m, "للدولة الإسلامية وبالدولة الاسلامية") == ["للدوله الاسلاميه", "وبالدوله الاسلاميه"]
-
-
-def test_find_each_is_find_on_each_sentence(lexicon):
-    """One pass over a document finds, per sentence, what matching the sentence alone finds: a phrase whose
-    gap would reach into the next sentence is not found, nor a match between the sentences."""
-    from framing.corpus import parse_article
-    from framing.text import normalize, split_sentences
-
-    m = _matcher("لم يسفر* ~ عن", "تحالف*")
-    text = "ولم يسفر الاجتماع.\nعن التحالف شيء. لم يسفر عن تحالفات"
-    norm = normalize(text).text
-    spans = split_sentences(norm)
-    assert [[norm[lo + f.start:lo + f.end] for f in found] for (lo, _), found in zip(spans, m.find_each(norm, spans))] \
-        == [_found(m, norm[lo:hi]) for lo, hi in spans] == [[], ["التحالف"], ["لم يسفر عن", "تحالفات"]]
-    doc = parse_article(Path("seeds/000_c5497f0e217bbb0b.txt").read_text(encoding="utf-8"), "seed")
-    full = normalize(doc.text)
-    bounds = [full.bounds(s.start, s.end) for s in doc.sentences]
-    each = lexicon.find_each(full.text, bounds)
-    assert sum(map(len, each)) > 20
-    for s, (lo, hi), found in zip(doc.sentences, bounds, each):
-        assert full.text[lo:hi] == full.part(s.start, s.end).text
-        assert found == lexicon.find(full.text[lo:hi])
 
 
 def test_bundled_lexicon_is_valid_and_large(lexicon):
