@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from itertools import chain
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,24 +54,95 @@ class _Stems(dict):
 _STEMS = _Stems()
 
 
-def analyzer(text: str | list[str]) -> list[str]:
-    """Features of a sentence: normalized words, their light stems, and word bigrams.
+def words_of(text: str) -> list[str]:
+    """A sentence's normalized words: what :func:`analyzer` builds its features from."""
+    return TOKEN_RE.findall(normalize_text(text))
 
-    A list is taken as features computed already (:func:`features_of`), so that the
-    frame and voice classifiers analyse each sentence once.
+
+def analyzer(text: str | list[str]) -> list[str]:
+    """Features of a sentence: normalized words, their light stems, and stem bigrams.
+
+    A list is taken as the sentence's words (:func:`words_of`), so that a table is tokenized once
+    (:func:`features_of`) for every fold and classifier.
     """
-    if isinstance(text, list):
-        return text
-    words = TOKEN_RE.findall(normalize_text(text))
+    words = text if isinstance(text, list) else words_of(text)
     stems = list(map(_STEMS.__getitem__, words))
     feats = words + ["~" + s for s in stems]
     feats += [f"{a} {b}" for a, b in zip(stems, stems[1:])]
     return feats
 
 
+_SEPARATOR = "\x00"  # neither normalized nor part of a word
+
+
+def words_of_each(texts: Sequence[str]) -> list[list[str]]:
+    """:func:`words_of` for each text, normalized all at once (normalization maps character by character)."""
+    if not texts:
+        return []
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator itself
+        return [words_of(t) for t in texts]
+    return list(map(TOKEN_RE.findall, normalize_text(joined).split(_SEPARATOR)))
+
+
 def features_of(X: pd.DataFrame) -> pd.DataFrame:
-    """``X`` with its ``text`` column replaced by each sentence's features (analysed once, used twice)."""
-    return X.assign(text=[analyzer(t) for t in X["text"]])
+    """``X`` with its ``text`` column replaced by each sentence's words (tokenized once, used many times)."""
+    return X.assign(text=words_of_each(X["text"].tolist()))
+
+
+class _TermColumns(dict):
+    """Where a word's :func:`analyzer` features fall in a fitted vocabulary, so that a batch is counted
+    with arrays: each word maps (once) to one code packing its own column, its stem's column and its
+    stem's number among the stems of the vocabulary's bigrams (each stored plus one: 0 for absent)."""
+
+    BITS = 21
+    MASK = (1 << BITS) - 1
+    LIMIT = 1 << 19  # forget the words past this many (bounded memory on huge corpora)
+
+    def __init__(self, vocabulary: dict[str, int]):
+        super().__init__()
+        self.vocabulary = vocabulary
+        if len(vocabulary) >= self.MASK:
+            raise ValueError(f"a vocabulary of {len(vocabulary)} terms is too large to count by codes")
+        pairs = [(term.split(" "), col) for term, col in vocabulary.items() if " " in term]
+        self.stem_numbers: dict[str, int] = {}
+        for (a, b), _ in pairs:
+            self.stem_numbers.setdefault(a, len(self.stem_numbers))
+            self.stem_numbers.setdefault(b, len(self.stem_numbers))
+        self.n_stems = len(self.stem_numbers)
+        keys = np.array([self.stem_numbers[a] * self.n_stems + self.stem_numbers[b] for (a, b), _ in pairs],
+                        dtype=np.int64)
+        order = np.argsort(keys)
+        self.bigram_keys = keys[order]
+        self.bigram_cols = np.array([col for _, col in pairs], dtype=np.int64)[order]
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        stem = _STEMS[word]
+        get = self.vocabulary.get
+        code = self[word] = ((get(word, -1) + 1) | (get("~" + stem, -1) + 1) << self.BITS
+                             | (self.stem_numbers.get(stem, -1) + 1) << 2 * self.BITS)
+        return code
+
+    def counts(self, docs: list[list[str]]) -> sparse.csr_matrix:
+        """The feature counts of each list of words (one row per list), as ``analyzer`` would count them."""
+        lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        codes = np.fromiter(map(self.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lens.sum()))
+        row = np.repeat(np.arange(len(docs)), lens)
+        word = (codes & self.MASK) - 1
+        stem = (codes >> self.BITS & self.MASK) - 1
+        number = (codes >> 2 * self.BITS) - 1
+        pair = (row[1:] == row[:-1]) & (number[:-1] >= 0) & (number[1:] >= 0)  # stem bigrams within a sentence
+        key = number[:-1][pair] * self.n_stems + number[1:][pair]
+        at = np.minimum(np.searchsorted(self.bigram_keys, key), max(len(self.bigram_keys) - 1, 0))
+        known = self.bigram_keys[at] == key if len(self.bigram_keys) else np.zeros(len(key), dtype=bool)
+        rows = np.concatenate([row[word >= 0], row[stem >= 0], row[:-1][pair][known]])
+        cols = np.concatenate([word[word >= 0], stem[stem >= 0], self.bigram_cols[at[known]]])
+        counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                   shape=(len(docs), len(self.vocabulary)))
+        counts.sum_duplicates()
+        return counts
 
 
 def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lexicon=None) -> pd.DataFrame:
@@ -144,7 +216,7 @@ class _Features(BaseEstimator):
     def __getstate__(self) -> dict:
         """Saved state with the vocabulary as one array of terms (in column order): skops loads a
         50,000-entry dict in seconds, an array in milliseconds."""
-        state = super().__getstate__()
+        state = {k: v for k, v in super().__getstate__().items() if k != "_columns"}  # a cache, rebuilt on use
         tfidf = state.get("tfidf_")
         if tfidf is not None and tfidf.vocabulary_:
             terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
@@ -198,16 +270,12 @@ class _Features(BaseEstimator):
         return FeatureParts(own, articles * self.article_weight, article_of)
 
     def _tfidf(self, texts) -> sparse.csr_matrix:
-        """``tfidf_.transform(texts)``, with the counting loop a third of scikit-learn's cost (same matrix)."""
-        get = self.tfidf_.vocabulary_.get
-        indices: list[int] = []
-        indptr = [0]
-        for text in texts:
-            indices.extend([j for j in map(get, analyzer(text)) if j is not None])
-            indptr.append(len(indices))
-        counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                                   shape=(len(indptr) - 1, len(self.tfidf_.vocabulary_)))
-        counts.sum_duplicates()
+        """``tfidf_.transform(texts)`` (texts, or their words: :func:`features_of`), counted with arrays."""
+        columns = getattr(self, "_columns", None)
+        if columns is None or columns.vocabulary is not self.tfidf_.vocabulary_:
+            columns = self._columns = _TermColumns(self.tfidf_.vocabulary_)
+        texts = list(texts)
+        counts = columns.counts(texts if all(isinstance(t, list) for t in texts) else words_of_each(texts))
         return self.tfidf_._tfidf.transform(counts, copy=False)
 
 

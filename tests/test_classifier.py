@@ -78,7 +78,7 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     gold = load_gold([small_gold])
     X = lexicon_table(list(gold["text"]), list(gold["group"]))
     feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
-    texts = list(X["text"][:200])
+    texts = list(X["text"][:200]) + ["", "داعش\x00 يهاجم", "كلمة"]  # an empty text, one holding the separator
     ours = feats._tfidf(texts)
     theirs = feats.tfidf_.transform(texts)
     assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
