@@ -276,6 +276,23 @@ def test_bootstrap_is_reproducible_and_resamples_articles(corpus_res):
     assert all(co.loc[f, f] == lab[f].sum() for f in FRAMES) and (co.values == co.values.T).all()
 
 
+def test_per_article_sees_edits_outside_a_report_and_is_computed_once_inside(corpus_res):
+    """A notebook that edits a table in place gets the edited counts; while a report is built the
+    per-article table is computed once, and a table replaced meanwhile is read afresh."""
+    res = framing.Results(corpus_res.sentences.copy(), corpus_res.articles.copy(), corpus_res.hits,
+                          corpus_res.skipped, dict(corpus_res.meta))
+    before = stats.per_article(res)
+    res.sentences["label_threat"] = True  # in place
+    after = stats.per_article(res)
+    assert (after["threat"] == after["n_sentences"]).all() and not before["threat"].equals(after["threat"])
+    with stats.computed_once():
+        first = stats.per_article(res)
+        first["threat"] = -1  # a caller's change to its copy stays its own
+        assert stats.per_article(res).equals(after)
+        res.sentences = res.sentences.assign(label_threat=False)  # a new table
+        assert (stats.per_article(res)["threat"] == 0).all()
+
+
 def test_corpus_with_one_outlet_and_no_dates_says_so(tmp_path):
     df = pd.DataFrame({"text": BODIES * 2, "source": "وكالة واحدة"})
     res = framing.analyze(df, text_column="text")

@@ -80,6 +80,12 @@ def build_report(results: Results | str | Path, out_pdf: str | Path | None = Non
     coverage only (:func:`framing.explore.in_scope`, codebook P22): a corpus report unless ``kind`` or
     ``doc_id`` says otherwise.
     """
+    with stats.computed_once():
+        return _build_report(results, out_pdf, doc_id, kind, scope)
+
+
+def _build_report(results: Results | str | Path, out_pdf: str | Path | None, doc_id, kind: str,
+                  scope: str | None) -> Path:
     import typst
 
     if isinstance(results, (str, Path)):

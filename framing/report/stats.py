@@ -9,6 +9,9 @@ does).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -51,8 +54,34 @@ def article_of(res: Results, doc_id) -> Results:
     return out
 
 
+_computed: dict[int, tuple] | None = None  # per_article's tables while a computed_once() block runs
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """Within the block, :func:`per_article` is computed once for each :class:`Results` whose tables
+    stay the same objects (a report reads its tables and never changes them); outside it, every call
+    computes afresh, so a notebook that edits a table in place always sees its edit."""
+    global _computed
+    outer = _computed
+    _computed = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _computed = outer
+
+
 def per_article(res: Results) -> pd.DataFrame:
     """One row per article: doc_id, outlet, date, n_sentences and n_<frame> (labelled sentences)."""
+    if _computed is None:
+        return _per_article(res)
+    held = _computed.get(id(res))
+    if held is None or held[0] is not res or held[1] is not res.sentences or held[2] is not res.articles:
+        held = _computed[id(res)] = (res, res.sentences, res.articles, _per_article(res))  # res held: its id stays its own
+    return held[3].copy()  # callers add columns to it
+
+
+def _per_article(res: Results) -> pd.DataFrame:
     s = res.sentences
     lab = label_matrix(s)
     lab["doc_id"] = s["doc_id"].astype(str).values
@@ -63,12 +92,12 @@ def per_article(res: Results) -> pd.DataFrame:
     if not a.empty:
         ids = a["doc_id"].astype(str).tolist()
         known = set(ids)
-        order = ids + [d for d in counts.index if d not in known]
+        order = ids + [d for d in counts.index.tolist() if d not in known]
         counts = counts.reindex(order).fillna(0)
-        for col in ("source", "date", "title"):
-            values = dict(zip(ids, a[col])) if col in a else {}
-            counts[col] = [values.get(d) for d in counts.index]
-        counts["outlet"] = [outlet_name(v) for v in counts.pop("source")]
+        for col in ("source", "date", "title"):  # lists, not Series: iterating Arrow-backed columns is slow
+            values = dict(zip(ids, a[col].tolist())) if col in a else {}
+            counts[col] = list(map(values.get, order))
+        counts["outlet"] = list(map(outlet_name, counts.pop("source").tolist()))
     else:
         counts["outlet"], counts["date"], counts["title"] = UNKNOWN_OUTLET, None, None
     counts[list(FRAMES)] = counts[list(FRAMES)].astype(int)
