@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import pandas as pd
 
@@ -81,6 +82,9 @@ def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=HIT_COLUMNS)
 
 
+_LABELS, _SCORES = itemgetter(*LABEL_KEYS), itemgetter(*SCORE_KEYS)
+
+
 def article_row(doc: Document, rows: list[dict], n_words: int) -> dict:
     """Per article, from its sentence rows and their number of words: counts, share of sentences per frame,
     mean score, dominant frame, voices."""
@@ -88,12 +92,13 @@ def article_row(doc: Document, rows: list[dict], n_words: int) -> dict:
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
            "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic_share(doc.text), 3)}
     shares = {}
-    for f, label, score in zip(FRAMES, LABEL_KEYS, SCORE_KEYS):
-        k = sum([1 for r in rows if r[label]])
+    labelled = [sum(col) for col in zip(*map(_LABELS, rows))] if n else [0] * len(FRAMES)  # per frame, in one pass
+    totals = [sum(col) for col in zip(*map(_SCORES, rows))] if n else [0.0] * len(FRAMES)
+    for f, k, total in zip(FRAMES, labelled, totals):
         shares[f] = k / n if n else 0.0
         row[f"n_{f}"] = k
         row[f"share_{f}"] = round(shares[f], 4)
-        row[f"intensity_{f}"] = round(sum([r[score] for r in rows]) / n, 4) if n else 0.0
+        row[f"intensity_{f}"] = round(total / n, 4) if n else 0.0
     best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
     row["dominant_frame"] = best if shares[best] > 0 else "none"
     voices = Counter([r["voice"] for r in rows])
