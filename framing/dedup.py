@@ -20,8 +20,8 @@ candidates holds one 64-bit band key per article and band.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,7 +42,6 @@ _rng = np.random.default_rng(0x5EED_F4A3)
 _A = (_rng.integers(1, 2**32, NUM_PERM, dtype=np.uint64) | 1).astype(np.uint32)
 _B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
 _BAND_MUL = (_rng.integers(1, 2**63, ROWS, dtype=np.uint64) | 1)
-_SQUASH = re.compile(r"[\W_]+")
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -53,12 +52,36 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+@lru_cache(maxsize=1)
+def _is_word_bmp() -> np.ndarray:
+    """For each code point below 0x10000: a letter or digit (``str.isalnum``: what ``[^\\W_]`` matches)."""
+    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+
+
+def squashed(text: str) -> np.ndarray:
+    """Code points of the normalized text with each run of non-letters (``[\\W_]+``) made one space, and
+    none at either end: ``re.sub(r"[\\W_]+", " ", normalize_text(text)).strip()``, with arrays."""
+    cps = np.frombuffer(normalize_text(text).encode("utf-32-le"), dtype=np.uint32)
+    word = _is_word_bmp()[np.minimum(cps, 0xFFFF)]
+    beyond = np.flatnonzero(cps > 0xFFFF)
+    if len(beyond):
+        word[beyond] = [chr(c).isalnum() for c in cps[beyond].tolist()]
+    letters = np.flatnonzero(word)
+    if not len(letters):
+        return cps[:0]
+    keep = word.copy()
+    keep[1:] |= word[:-1]  # a run's first non-letter stands for the run...
+    keep[letters[-1] + 1:] = False  # ... unless the text ends with it
+    out = cps[keep]
+    out[~word[keep]] = ord(" ")
+    return out
+
+
 def signature(text: str) -> np.ndarray:
     """The MinHash signature (``NUM_PERM`` uint32) of an article body; all ``EMPTY`` when too short."""
-    s = _SQUASH.sub(" ", normalize_text(text)).strip()
-    if len(s) < MIN_CHARS:
+    cps = squashed(text)
+    if len(cps) < MIN_CHARS:
         return np.full(NUM_PERM, EMPTY, dtype=np.uint32)
-    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
     n = len(cps) - SHINGLE + 1
     with np.errstate(over="ignore"):
         h = np.zeros(n, dtype=np.uint32)

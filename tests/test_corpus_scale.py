@@ -188,6 +188,20 @@ def test_near_duplicates_flagged_and_dropped(corpus, serial, tmp_path):
     assert drop.counts["duplicates_dropped"] == len(dups)
 
 
+def test_shingled_text_is_the_normalized_body_with_non_letters_squashed():
+    """MinHash reads a body as its normalized letters and digits, each run of anything else one space."""
+    import re
+
+    import numpy as np
+
+    from framing.dedup import squashed
+    from framing.text import normalize_text
+
+    for text in ["", " _ ", "«داعشُ» يتمدّد!!\n\n— و 3.5 ٪", "𝐀𝐁 😀 x_y", "…نص", "أ"]:
+        want = re.sub(r"[\W_]+", " ", normalize_text(text)).strip()
+        assert np.array_equal(squashed(text), np.frombuffer(want.encode("utf-32-le"), dtype=np.uint32)), text
+
+
 def test_two_jobs_same_results(corpus, serial, tmp_path):
     root, _, _ = corpus
     run = run_corpus([root], tmp_path / "j2", model=False, jobs=2, shard_docs=4)
