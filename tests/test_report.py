@@ -265,6 +265,16 @@ def test_corpus_report_two_outlets_two_months(tmp_path, corpus_res):
     assert len(typical) and all(appears_in_order(t, words) for t in typical["text"])
 
 
+def test_time_caption_says_when_outlets_get_no_line_of_their_own(tmp_path, corpus_res):
+    from framing.report.build import TEXT, corpus_data
+
+    assert corpus_data(corpus_res, tmp_path / "a")["corpus"]["time_caption"] == TEXT["time"]  # two outlets: drawn
+    many = pd.concat([corpus_frame().assign(id=lambda d: d["id"] + f"-{k}") for k in range(2)], ignore_index=True)
+    many["source"] = [f"وسيلة {i}" for i in range(len(many))]  # 12 outlets: only all outlets together are drawn
+    caption = corpus_data(framing.analyze(many, text_column="body", id_column="id"), tmp_path / "b")["corpus"]["time_caption"]
+    assert caption != TEXT["time"] and f"{len(many)} وسيلة" in caption and "لا تُرسم" in caption
+
+
 def test_bootstrap_is_reproducible_and_resamples_articles(corpus_res):
     res = corpus_res
     a, b = stats.bootstrap_prevalence(res), stats.bootstrap_prevalence(res)

@@ -57,6 +57,8 @@ TEXT = {
                   "فالنتيجة نفسها في كل تشغيل).",
     "time": "كل لوحة إطار: الخط الملون لكل الوسائل معًا، والخطوط الرمادية لكل وسيلة على حدة. الفترات التي ليس فيها "
             "مقال مؤرخ لا تظهر، والمقالات بلا تاريخ لا تدخل الحساب.",
+    "time_all_only": "كل لوحة إطار: الخط الملون لكل الوسائل معًا ({outlets}). الفترات التي ليس فيها مقال مؤرخ لا تظهر، "
+                     "والمقالات بلا تاريخ لا تدخل الحساب.",
     "balance": "لكل وسيلة: حصة جملها التي تحمل ادعاءات النجاح الرسمية (يمينًا) وحصة التي تحمل فشل التحالف (يسارًا)، "
                "والتوازن بينهما من −1 (فشل فقط) إلى +1 (نجاح رسمي فقط).",
     "cooccurrence": "عدد الجمل (يمينًا) والمقالات (يسارًا) التي تحمل الإطارين معًا؛ القطر (بإطار ملون) عدد ما يحمل "
@@ -453,8 +455,14 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
         messages["outlets"] = {"ar": "لا تذكر النتائج وسيلة أي مقال (عمود source فارغ).",
                                "en": "No article has an outlet in the results (the source column is empty)."}
     n_dated = int(dates.notna().sum())
+    time_caption = TEXT["time"]
     if period is not None:
         figures["time"] = _figure(plots.frames_over_time(res, period), fig_dir, "corpus_time")
+        n_lines = stats.period_shares(res, period, by_outlet=True).index.get_level_values("outlet").nunique()
+        if not 1 < n_lines <= plots.MAX_OUTLET_LINES:  # the figure draws no line per outlet: the caption says why
+            why = ("وسيلة واحدة" if n_lines <= 1 else
+                   f"{n_lines} وسيلة، أكثر من {plots.MAX_OUTLET_LINES} فلا تُرسم خطوطها منفردة؛ انظر «حسب الوسيلة»")
+            time_caption = TEXT["time_all_only"].format(outlets=why)
     elif n_dated == 0:
         messages["time"] = {"ar": "لا تاريخ لأي مقال في النتائج، فلا يمكن رسم التطور عبر الزمن.",
                             "en": "No article has a date in the results: no trend over time."}
@@ -534,7 +542,8 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
             "القائمة الكاملة في articles.csv."
             if len(pa) > MAX_ARTICLE_ROWS else "مرتبة حسب الوسيلة ثم التاريخ؛ كل الأعمدة في articles.csv.")
     corpus = {"title": "تقرير مجموعة المقالات", "header": header, "no_frame": no_frame, "prevalence": prevalence,
-              "typical": typical, "messages": messages, "articles": articles, "articles_note": note}
+              "typical": typical, "messages": messages, "articles": articles, "articles_note": note,
+              "time_caption": time_caption}
     return {"kind": "corpus", "doc_title": "framing: corpus report", "corpus": corpus, "figures": figures,
             "method_extra": [["فترات الثقة", f"بوتستراب مئيني 95%: {stats.BOOTSTRAP_RESAMPLES} إعادة معاينة "
                                               f"للمقالات، البذرة {stats.BOOTSTRAP_SEED}"],

@@ -233,6 +233,9 @@ def outlet_heatmap(res: Results) -> Figure:
     return fig
 
 
+MAX_OUTLET_LINES = 8  # more outlets than this: their lines would hide each other, only all outlets together are drawn
+
+
 @styled
 def frames_over_time(res: Results, period: str | None = None) -> Figure:
     """Small multiples, one panel per frame: share of sentences per month or week (all outlets, and each outlet).
@@ -254,7 +257,7 @@ def frames_over_time(res: Results, period: str | None = None) -> Figure:
     styles = ["-", "--", ":", "-."]
     top = 0.0
     for ax, f in zip(axes.flat, FRAMES):
-        if 1 < len(outlets) <= 8:
+        if 1 < len(outlets) <= MAX_OUTLET_LINES:
             for k, o in enumerate(outlets):
                 sub = byo.xs(o, level="outlet")[f] * 100
                 ax.plot([pos[p] for p in sub.index], sub.values, color=OUTLET_LINE, lw=0.8, ls=styles[k % len(styles)],
