@@ -275,6 +275,15 @@ def test_time_caption_says_when_outlets_get_no_line_of_their_own(tmp_path, corpu
     assert caption != TEXT["time"] and f"{len(many)} وسيلة" in caption and "لا تُرسم" in caption
 
 
+def test_typical_sentences_put_bare_headlines_last_and_show_a_copy_once():
+    rows = [("a", "داعش", 0.99), ("b", "ولم يزل التنظيم يتمدد ويشكل خطرا على المنطقة", 0.95),
+            ("c", "التنظيم يتمدد في المنطقة كلها", 0.97), ("d", "خطر داعش", 0.98),
+            ("e", "التنظيم  يتمدّد في المنطقة كلها اليوم", 0.97)]  # a wire copy of c, lightly edited
+    s = pd.DataFrame([{"doc_id": d, "sentence": 0, "text": t, "score_threat": sc, "label_threat": True} for d, t, sc in rows])
+    res = framing.Results(s, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    assert stats.typical_sentences(res, "threat", k=3)["doc_id"].tolist() == ["c", "b", "a"]
+
+
 def test_bootstrap_is_reproducible_and_resamples_articles(corpus_res):
     res = corpus_res
     a, b = stats.bootstrap_prevalence(res), stats.bootstrap_prevalence(res)

@@ -17,11 +17,14 @@ import pandas as pd
 
 from ..lexicon import FRAMES, VOICES
 from ..results import Results
+from ..text import normalize_text
 
 BOOTSTRAP_SEED = 20160720   # fixed: the same results folder gives the same intervals
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_CHUNK = 100      # replicates resampled at a time (bounds memory on large corpora)
 UNKNOWN_OUTLET = "—"
+TYPICAL_MIN_WORDS = 5       # shorter sentences come last in typical_sentences
+TYPICAL_SAME_WORDS = 0.6    # word-set overlap (Jaccard) at which two typical sentences are one (a copy)
 
 
 def label_matrix(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -260,9 +263,12 @@ def voice_by_frame(res: Results) -> pd.DataFrame:
 def typical_sentences(res: Results, frame: str, k: int = 3, per_article: int = 1) -> pd.DataFrame:
     """The ``k`` most typical sentences of a frame: labelled with it, highest score first.
 
-    Ties go to sentences with fewer other frames (purer examples), then shorter
-    ones; at most ``per_article`` sentences from one article, so the examples
-    come from different articles.
+    Sentences of fewer than :data:`TYPICAL_MIN_WORDS` words come after all the
+    others (a bare headline such as «داعش» shows a reader nothing); ties go to
+    sentences with fewer other frames (purer examples), then to shorter ones. At
+    most ``per_article`` sentences come from one article, and a sentence that
+    shares :data:`TYPICAL_SAME_WORDS` of its normalized words with one already
+    chosen (a wire copy, lightly edited) is passed over: the examples differ.
     """
     s = res.sentences
     if s.empty:
@@ -272,10 +278,26 @@ def typical_sentences(res: Results, frame: str, k: int = 3, per_article: int = 1
     if cand.empty:
         return cand
     cand["_others"] = lab.loc[cand.index].sum(axis=1) - 1
-    cand["_len"] = cand["text"].astype(str).str.len()
-    cand = cand.sort_values([f"score_{frame}", "_others", "_len"], ascending=[False, True, True], kind="stable")
-    cand = cand.groupby(cand["doc_id"].astype(str), sort=False).head(per_article).head(k)
-    return cand.drop(columns=["_others", "_len"])
+    text = cand["text"].astype(str)
+    cand["_len"] = text.str.len()
+    cand["_bare"] = text.str.split().str.len() < TYPICAL_MIN_WORDS
+    cand = cand.sort_values(["_bare", f"score_{frame}", "_others", "_len"], ascending=[True, False, True, True],
+                            kind="stable").drop(columns=["_others", "_len", "_bare"])
+    chosen: list[int] = []
+    per_doc: dict[str, int] = {}
+    words_chosen: list[set[str]] = []
+    for i, (doc, t) in enumerate(zip(cand["doc_id"].astype(str), cand["text"].astype(str))):
+        if per_doc.get(doc, 0) >= per_article:
+            continue
+        words = set(normalize_text(t).split())
+        if any(len(words & w) >= TYPICAL_SAME_WORDS * len(words | w) for w in words_chosen):
+            continue
+        chosen.append(i)
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+        words_chosen.append(words)
+        if len(chosen) == k:
+            break
+    return cand.iloc[chosen]
 
 
 __all__ = ["label_matrix", "article_of", "per_article", "bootstrap_prevalence", "cooccurrence", "outlet_shares",
