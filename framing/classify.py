@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import copy
 import re
-from itertools import chain
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd

@@ -302,4 +302,4 @@ def typical_sentences(res: Results, frame: str, k: int = 3, per_article: int = 1
 
 __all__ = ["label_matrix", "article_of", "per_article", "bootstrap_prevalence", "cooccurrence", "outlet_shares",
            "article_dates", "choose_period", "period_shares", "balance_by_outlet", "voice_by_frame",
-           "typical_sentences", "BOOTSTRAP_SEED", "BOOTSTRAP_RESAMPLES"]
+           "typical_sentences", "computed_once", "BOOTSTRAP_SEED", "BOOTSTRAP_RESAMPLES"]
