@@ -331,9 +331,15 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
         return Skipped(path, where, f"{what} (looked for {', '.join(f['text'])}; use --field text=NAME)")
     title = _as_text(_lookup(rec, f["title"]))
     raw_date = _lookup(rec, f["date"])
-    date = parse_date(str(raw_date)) if raw_date not in (None, "") else None
-    source = opts.outlets.canonical(_lookup(rec, f["source"]))
+    raw_source = _lookup(rec, f["source"])
     raw_id = _lookup(rec, f["id"])
+    for name, value in (("text", text), ("title", title), ("date", raw_date), ("source", raw_source), ("id", raw_id)):
+        bad = _SURROGATE_RE.search(value) if isinstance(value, str) else None
+        if bad:  # JSON's "\ud800" escapes decode to a code point no file can hold
+            return Skipped(path, where, f"{name} holds a lone UTF-16 surrogate (U+{ord(bad.group()):04X} at character "
+                                        f"{bad.start()}): a broken \\u escape, not text")
+    date = parse_date(str(raw_date)) if raw_date not in (None, "") else None
+    source = opts.outlets.canonical(raw_source)
     doc_id = str(raw_id).strip() if raw_id not in (None, "") else fallback_id
     doc = make_document(doc_id, text, title=title, date=date, source=source, path=path)
     doc.encoding = encoding
@@ -341,6 +347,7 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
 
 
 _LETTER_RE = re.compile(r"\w", re.UNICODE)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: valid in a Python str, in no encoding
 
 
 def check_document(doc: Document, opts: ReadOptions, where: str) -> Document | Skipped:

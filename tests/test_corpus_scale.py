@@ -77,11 +77,12 @@ def build_corpus(root):
              b'{"id": "L-3", "text": "\xff\xfe bad bytes"}',
              json.dumps({"id": "L-4", "text": "كلمة " * 30000}, ensure_ascii=False).encode(),
              b"",
-             json.dumps({"id": "L-5", "body": body(9), "published": "2016-07-20"}, ensure_ascii=False).encode()]
+             json.dumps({"id": "L-5", "body": body(9), "published": "2016-07-20"}, ensure_ascii=False).encode(),
+             b'{"id": "L-6", "text": "' + body(16).encode() + b' \\ud83d"}']  # half an emoji's \u escape pair
     (root / "feed.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     good += ["L-1", "L-5"]
     bad.update({("feed.jsonl", "line 2"): "not valid JSON", ("feed.jsonl", "line 3"): "undecodable",
-                ("feed.jsonl", "line 4"): "characters (limit"})
+                ("feed.jsonl", "line 4"): "characters (limit", ("feed.jsonl", "line 7"): "lone UTF-16 surrogate"})
     # CSV (with a quoted multi-line field and a short row) and TSV
     buf = io.StringIO()
     buf.write("id,title,date,source,text\n")
