@@ -24,7 +24,7 @@ from .aggregate import (
     sentence_rows,
     sentences_frame,
 )
-from .corpus import Document, Skipped, read_corpus
+from .corpus import Document, Skipped, UniqueIds, read_corpus
 from .lexicon import FRAMES, Lexicon, load_lexicon
 from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .rules import article_scope
@@ -147,11 +147,12 @@ def analyze(
         if progress:
             progress(len(total.articles))
 
+    unique = UniqueIds()
     for item in _documents(inputs, text_column, id_column):
         if isinstance(item, Skipped):
             skipped.append(asdict(item))
             continue
-        pending.append(item)
+        pending.append(unique(item))
         if len(pending) >= ANALYZE_BATCH:  # the classifier predicts a batch at once (same results, faster)
             flush()
     if pending:
@@ -159,6 +160,7 @@ def analyze(
     res = Results(sentences_frame(total.sentences), articles_frame(total.articles), hits_frame(total.hits),
                   pd.DataFrame(skipped, columns=["path", "location", "reason"]))
     res.meta = run_record(sc, res, mdl)
+    res.meta["counts"]["renamed_ids"] = unique.renamed
     return res
 
 

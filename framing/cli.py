@@ -93,6 +93,9 @@ def analyze(
         console.print(f"[yellow]warning[/]: {c['not_arabic']} of {c['documents']} documents are mostly not in Arabic "
                       f"script (column arabic_share of the articles table is under {ARABIC_MIN_SHARE}): the lexicon "
                       f"and model read Arabic, so their scores there do not measure the frames.", soft_wrap=True)
+    if c.get("renamed_ids"):
+        console.print(f"[yellow]note[/]: {c['renamed_ids']} documents repeated the id of an earlier one and were "
+                      f"renamed ID#2, ID#3… in reading order, so that each doc_id names one article", soft_wrap=True)
     if c.get("out_of_scope") or c.get("scope_violence_only"):
         console.print(f"scope (codebook P22): {c['out_of_scope']} documents name neither the campaign nor armed "
                       f"violence (no frame counted) and {c['scope_violence_only']} only armed violence (civilian_harm "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -111,6 +111,33 @@ class Skipped:
     path: str
     location: str
     reason: str
+
+
+class UniqueIds:
+    """Keeps the documents' ids unique within a run, so that every ``doc_id`` names one article: a document
+    whose id came before gets a copy with ``id#2``, ``id#3``… in reading order (the same inputs always give
+    the same ids). Holds an 8-byte digest per id seen, not the ids."""
+
+    def __init__(self) -> None:
+        self._next: dict[bytes, int] = {}  # digest of an id given out -> the next suffix to try for it
+        self.renamed = 0
+
+    def __call__(self, doc: Document) -> Document:
+        key = _digest(doc.id)
+        if key not in self._next:
+            self._next[key] = 2
+            return doc
+        n = self._next[key]
+        while _digest(new := f"{doc.id}#{n}") in self._next:  # «x#2» may be some other document's own id
+            n += 1
+        self._next[key] = n + 1
+        self._next[_digest(new)] = 2
+        self.renamed += 1
+        return replace(doc, id=new, _sentences=None)  # a copy: the caller's document keeps its id
+
+
+def _digest(doc_id: str) -> bytes:
+    return hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
 def read_corpus(paths: list[Path | str]) -> Iterator[Document | Skipped]:

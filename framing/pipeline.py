@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, dedup
 from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile, article_flags
-from .corpus import Document, Skipped
+from .corpus import Document, Skipped, UniqueIds
 from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
 from .results import SUMMARY, _atomic_write, _write_json, part_files
@@ -432,6 +432,8 @@ def run_corpus(
     def file_done(f: InputFile) -> None:
         state["bytes_read"] += f.size
 
+    unique = UniqueIds()
+
     def shards() -> Iterator[_Shard]:
         nonlocal n_skipped
         docs: list[Document] = []
@@ -447,7 +449,7 @@ def run_corpus(
                 if on_skip:
                     on_skip(item)
                 continue
-            docs.append(item)
+            docs.append(unique(item))
             size += len(item.text)
             if len(docs) >= shard_docs or size * 2 >= shard_bytes:
                 yield _Shard(index, seq, docs, state["bytes_read"])
@@ -504,6 +506,7 @@ def run_corpus(
             eng.close(cancel=interrupted)
     summary, profile = _finalize(output, manifests, sc, mdl, config, skipped_path, n_skipped, reasons, ignored,
                                  drop_duplicates, dup_threshold, write_csv, bom)
+    summary["counts"]["renamed_ids"] = unique.renamed
     seconds = time.perf_counter() - t_start
     text_bytes = sum(m["text_bytes"] for m in manifests)
     summary["run"] = {
@@ -532,7 +535,7 @@ def _reason_kind(reason: str) -> str:
     for key in ("empty text", "no text field", "empty file", "binary", "not valid UTF-8", "not valid UTF-16",
                 "not valid JSON", "malformed CSV", "fields where the header", "longer than the limit",
                 "characters (limit", "has no text", "not a format", "not closed", "corrupt", "cannot read",
-                "larger than the limit", "undecodable"):
+                "larger than the limit", "undecodable", "not text", "lone UTF-16 surrogate"):
         if key in reason:
             return key
     return reason.split(" (")[0][:60]

@@ -310,6 +310,9 @@ def _lookup(rec: dict, names: tuple[str, ...]):
     return None
 
 
+_JSON_KINDS = {dict: "an object", list: "a list", int: "a number", float: "a number", bool: "true or false"}
+
+
 def _as_text(value) -> str | None:
     if isinstance(value, str):
         return value
@@ -324,10 +327,11 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
     if not isinstance(rec, dict):
         return Skipped(path, where, f"expected an object with article fields, got {type(rec).__name__}")
     f = opts.fields
-    text = _as_text(_lookup(rec, f["text"]))
+    value = _lookup(rec, f["text"])
+    text = _as_text(value)
     if text is None or not text.strip():
-        present = _lookup(rec, f["text"]) is not None
-        what = "empty text" if present else "no text field"
+        what = ("no text field" if value is None else "empty text" if text is not None or value in ("", [])
+                else f"the text field holds {_JSON_KINDS.get(type(value), type(value).__name__)}, not text")
         return Skipped(path, where, f"{what} (looked for {', '.join(f['text'])}; use --field text=NAME)")
     title = _as_text(_lookup(rec, f["title"]))
     raw_date = _lookup(rec, f["date"])

@@ -78,11 +78,14 @@ def build_corpus(root):
              json.dumps({"id": "L-4", "text": "كلمة " * 30000}, ensure_ascii=False).encode(),
              b"",
              json.dumps({"id": "L-5", "body": body(9), "published": "2016-07-20"}, ensure_ascii=False).encode(),
-             b'{"id": "L-6", "text": "' + body(16).encode() + b' \\ud83d"}']  # half an emoji's \u escape pair
+             b'{"id": "L-6", "text": "' + body(16).encode() + b' \\ud83d"}',  # half an emoji's \u escape pair
+             json.dumps({"id": "L-1", "text": body(17)}, ensure_ascii=False).encode(),  # an id seen before
+             json.dumps({"id": "L-7", "text": {"p": body(18)}}, ensure_ascii=False).encode()]
     (root / "feed.jsonl").write_bytes(b"\n".join(lines) + b"\n")
-    good += ["L-1", "L-5"]
+    good += ["L-1", "L-5", "L-1#2"]
     bad.update({("feed.jsonl", "line 2"): "not valid JSON", ("feed.jsonl", "line 3"): "undecodable",
-                ("feed.jsonl", "line 4"): "characters (limit", ("feed.jsonl", "line 7"): "lone UTF-16 surrogate"})
+                ("feed.jsonl", "line 4"): "characters (limit", ("feed.jsonl", "line 7"): "lone UTF-16 surrogate",
+                ("feed.jsonl", "line 9"): "the text field holds an object"})
     # CSV (with a quoted multi-line field and a short row) and TSV
     buf = io.StringIO()
     buf.write("id,title,date,source,text\n")
@@ -201,6 +204,19 @@ def test_shingled_text_is_the_normalized_body_with_non_letters_squashed():
     for text in ["", " _ ", "«داعشُ» يتمدّد!!\n\n— و 3.5 ٪", "𝐀𝐁 😀 x_y", "…نص", "أ"]:
         want = re.sub(r"[\W_]+", " ", normalize_text(text)).strip()
         assert np.array_equal(squashed(text), np.frombuffer(want.encode("utf-32-le"), dtype=np.uint32)), text
+
+
+def test_a_repeated_id_is_renamed_in_reading_order(serial):
+    out, run = serial
+    a = read_table(out, "articles").set_index("doc_id")
+    assert run.counts["renamed_ids"] == 1 and a.loc["L-1#2", "n_sentences"] >= 1 and "L-1" in a.index
+    from framing.corpus import Document, UniqueIds
+
+    unique = UniqueIds()
+    docs = [Document(id=i, text="نص") for i in ("x", "x", "x#2", "x", "y")]
+    assert [unique(d).id for d in docs] == ["x", "x#2", "x#2#2", "x#3", "y"] and docs[1].id == "x"
+    res = framing.analyze(pd.DataFrame({"id": ["a", "a"], "text": [body(0), body(1)]}), id_column="id")
+    assert res.articles["doc_id"].tolist() == ["a", "a#2"] and res.meta["counts"]["renamed_ids"] == 1
 
 
 def test_two_jobs_same_results(corpus, serial, tmp_path):
