@@ -228,11 +228,17 @@ def documents_from_frame(df: pd.DataFrame, text_column: str = "text", id_column:
     opts = ReadOptions(fields=fields)
     for i, row in enumerate(df.to_dict("records")):
         rec = {str(k): None if _missing(v) else v for k, v in row.items()}
-        where = f"row {i} (index {df.index[i]})"
-        item = record_document(rec, opts, "<DataFrame>", where, str(df.index[i]), None)
+        label = _index_label(df.index[i])
+        where = f"row {i} (index {label})"
+        item = record_document(rec, opts, "<DataFrame>", where, label, None)
         if isinstance(item, Document):
             item.path = None  # "<DataFrame>" names where a skipped row was, not a file to show in reports
         yield item
+
+
+def _index_label(v) -> str:
+    """A row's index label as an id: a MultiIndex label's parts joined with "/" (``a/1``)."""
+    return "/".join(map(_index_label, v)) if isinstance(v, tuple) else str(v)
 
 
 def _missing(v) -> bool:

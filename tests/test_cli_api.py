@@ -58,6 +58,8 @@ def test_dataframe_rows_are_read_like_file_records():
     assert list(arts["source"]) == ["Asharq Al-Awsat", "Okaz"]
     na = pd.DataFrame({"text": pd.array(["عقد اجتماع للتحالف."], dtype="string"), "date": pd.array([pd.NA], dtype="string")})
     assert framing.analyze(na, model=False).articles["date"].isna().all()  # pd.NA is an empty cell, not an error
+    multi = pd.DataFrame({"text": ["عقد اجتماع للتحالف."] * 2}, index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2)]))
+    assert framing.analyze(multi, model=False).articles["doc_id"].tolist() == ["a/1", "a/2"]  # no id column: the index
 
 
 def test_score_jsonl_keeps_order_and_names_bad_line(tmp_path):
