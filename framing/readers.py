@@ -20,8 +20,8 @@ Formats, chosen by file suffix:
 
 Fields are found by name (:data:`DEFAULT_FIELDS`; case-insensitive); name your
 own with ``fields={"text": "body", "id": "key"}`` (CLI: ``--field text=body``).
-Encodings: UTF-8 with or without BOM, UTF-16/UTF-32 with BOM, and Windows-1256
-(Arabic) are detected; the encoding is kept on every document
+Encodings: UTF-8 with or without BOM, UTF-16 with or without BOM, UTF-32 with BOM, and
+Windows-1256 (Arabic) are detected; the encoding is kept on every document
 (``Document.encoding``). Dates become ISO 8601 (:func:`framing.dates.parse_date`),
 outlet names one canonical name each (``framing/data/outlets.yaml``).
 """
@@ -194,6 +194,24 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
+_PLAIN_RE = re.compile(r"[\u0600-\u06ff\x20-\x7e\s\u00a0-\u00ff\u2000-\u206f\ufe70-\ufeff]")
+WIDE_PLAIN_SHARE = 0.9  # BOM-less UTF-16: this share of the sample must be Arabic, Latin, punctuation or space
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for a sample without a byte-order mark whose NUL bytes all fall on
+    one side of its 16-bit units (the high byte of spaces, digits and Latin letters) and which then reads
+    as Arabic or Latin text; ``None`` otherwise (binary data has NULs on both sides, or decodes to noise)."""
+    sample = head[:len(head) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for enc, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls and not other:
+            text = codecs.getincrementaldecoder(enc)(errors="replace").decode(sample, final=False)
+            if text and len(_PLAIN_RE.findall(text)) >= WIDE_PLAIN_SHARE * len(text) and not _looks_binary(text):
+                return enc
+    return None
+
+
 def _plausible_cp1256(text: str) -> bool:
     """Windows-1256 decodes any bytes; accept it only when the non-ASCII text is mostly Arabic letters."""
     non_ascii = len(_NON_ASCII_RE.findall(text))
@@ -220,7 +238,13 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
             raise ReadError("empty file")
         return text, enc
     if b"\x00" in raw[:4096]:
-        raise ReadError("binary file (NUL bytes), not text")
+        enc = utf16_without_bom(raw[:4096])
+        if enc is None:
+            raise ReadError("binary file (NUL bytes), not text")
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"not valid {enc.upper()} (byte {exc.start})") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -241,7 +265,7 @@ def _text_lines(stream, where: str, opts: ReadOptions, skips: list[Skipped]) -> 
     """
     buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
     head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-    enc = bom_encoding(head[:4])
+    enc = bom_encoding(head[:4]) or (utf16_without_bom(head[:4096]) if b"\x00" in head[:4096] else None)
     if enc:
         def gen_wide():
             text = io.TextIOWrapper(buffered, encoding=enc, newline="")

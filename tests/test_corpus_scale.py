@@ -37,7 +37,9 @@ def build_corpus(root):
     (root / "bom.txt").write_bytes("\ufeff".encode() + body(1).encode())
     (root / "win.txt").write_bytes(body(2).encode("cp1256"))
     (root / "wide.txt").write_bytes(body(3).encode("utf-16"))
-    good += ["seed", "bom", "win", "wide"]
+    (root / "wide-le.txt").write_bytes(body(19).encode("utf-16-le"))  # UTF-16 without a byte-order mark
+    (root / "wide-be.jsonl").write_bytes(json.dumps({"id": "J-16", "text": body(20)}, ensure_ascii=False).encode("utf-16-be"))
+    good += ["seed", "bom", "win", "wide", "wide-le", "J-16"]
     # bad .txt
     (root / "empty.txt").write_bytes(b"")
     (root / "binary.txt").write_bytes(b"\x00\x01\x02\x03binary\x00")
@@ -167,6 +169,7 @@ def test_metadata_encoding_dates_outlets(serial):
     out, _ = serial
     a = read_table(out, "articles").set_index("doc_id")
     assert a.loc["win", "encoding"] == "cp1256" and a.loc["wide", "encoding"] == "utf-16"
+    assert a.loc["wide-le", "encoding"] == "utf-16-le" and a.loc["J-16", "encoding"] == "utf-16-be"
     assert a.loc["bom", "encoding"] == "utf-8-sig" and a.loc["seed", "encoding"] == "utf-8"
     assert a.loc["seed", "date"] == "2016-07-20T15:41:00" and a.loc["seed", "title"] == "عنوان الخبر الأول"
     assert a.loc["http://a/0", "date"] == "2015-07-21T02:51:32"
