@@ -199,7 +199,7 @@ WIDE_PLAIN_SHARE = 0.9  # BOM-less UTF-16: this share of the sample must be Arab
 
 
 def utf16_without_bom(head: bytes) -> str | None:
-    """``utf-16-le`` or ``utf-16-be`` for a sample without a byte-order mark whose NUL bytes all fall on
+    """``utf-16-le`` or ``utf-16-be`` for a sample without a byte-order mark that has NUL bytes, all on
     one side of its 16-bit units (the high byte of spaces, digits and Latin letters) and which then reads
     as Arabic or Latin text; ``None`` otherwise (binary data has NULs on both sides, or decodes to noise)."""
     sample = head[:len(head) // 2 * 2]
@@ -265,7 +265,7 @@ def _text_lines(stream, where: str, opts: ReadOptions, skips: list[Skipped]) -> 
     """
     buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
     head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-    enc = bom_encoding(head[:4]) or (utf16_without_bom(head[:4096]) if b"\x00" in head[:4096] else None)
+    enc = bom_encoding(head[:4]) or utf16_without_bom(head[:4096])
     if enc:
         def gen_wide():
             text = io.TextIOWrapper(buffered, encoding=enc, newline="")
@@ -361,8 +361,8 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
     raw_date = _lookup(rec, f["date"])
     raw_source = _lookup(rec, f["source"])
     raw_id = _lookup(rec, f["id"])
-    for name, value in (("text", text), ("title", title), ("date", raw_date), ("source", raw_source), ("id", raw_id)):
-        bad = _SURROGATE_RE.search(value) if isinstance(value, str) else None
+    for name, given in (("text", text), ("title", title), ("date", raw_date), ("source", raw_source), ("id", raw_id)):
+        bad = _SURROGATE_RE.search(given) if isinstance(given, str) else None
         if bad:  # JSON's "\ud800" escapes decode to a code point no file can hold
             return Skipped(path, where, f"{name} holds a lone UTF-16 surrogate (U+{ord(bad.group()):04X} at character "
                                         f"{bad.start()}): a broken \\u escape, not text")

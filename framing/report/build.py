@@ -459,7 +459,7 @@ def corpus_data(res: Results, fig_dir: Path) -> dict:
     time_caption = TEXT["time"]
     if period is not None:
         figures["time"] = _figure(plots.frames_over_time(res, period), fig_dir, "corpus_time")
-        n_lines = stats.period_shares(res, period, by_outlet=True).index.get_level_values("outlet").nunique()
+        n_lines = pa["outlet"][dates.notna().to_numpy()].nunique()  # the outlets of dated articles: the figure's lines
         if not 1 < n_lines <= plots.MAX_OUTLET_LINES:  # the figure draws no line per outlet: the caption says why
             why = ("وسيلة واحدة" if n_lines <= 1 else
                    f"{n_lines} وسيلة، أكثر من {plots.MAX_OUTLET_LINES} فلا تُرسم خطوطها منفردة؛ انظر «حسب الوسيلة»")

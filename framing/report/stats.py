@@ -79,7 +79,7 @@ def per_article(res: Results) -> pd.DataFrame:
     if _computed is None:
         return _per_article(res)
     held = _computed.get(id(res))
-    if held is None or held[0] is not res or held[1] is not res.sentences or held[2] is not res.articles:
+    if held is None or held[1] is not res.sentences or held[2] is not res.articles:
         held = _computed[id(res)] = (res, res.sentences, res.articles, _per_article(res))  # res held: its id stays its own
     return held[3].copy()  # callers add columns to it
 
