@@ -21,11 +21,10 @@ candidates holds one 64-bit band key per article and band.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 import numpy as np
 
-from .text import normalize_text
+from .text import code_points, normalize_text, word_chars
 
 NUM_PERM = 64
 BANDS = 8
@@ -37,6 +36,7 @@ THRESHOLD = 0.8
 MAX_BUCKET_LINKS = 64  # in a large bucket, compare each article with at most this many earlier ones
 EMPTY = np.uint32(0xFFFFFFFF)
 VERIFY_CHUNK = 8192   # candidate pairs verified at a time
+PERM_CHUNK = 16384    # kept shingles permuted at a time (NUM_PERM x 4 bytes each)
 
 _rng = np.random.default_rng(0x5EED_F4A3)
 _A = (_rng.integers(1, 2**32, NUM_PERM, dtype=np.uint64) | 1).astype(np.uint32)
@@ -45,27 +45,20 @@ _BAND_MUL = (_rng.integers(1, 2**63, ROWS, dtype=np.uint64) | 1)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
+    """A 32-bit integer hash finalizer, applied in place to a fresh array (``h`` itself is left alone)."""
     h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x7FEB352D)
-    h = h ^ (h >> np.uint32(15))
-    h = h * np.uint32(0x846CA68B)
-    return h ^ (h >> np.uint32(16))
-
-
-@lru_cache(maxsize=1)
-def _is_word_bmp() -> np.ndarray:
-    """For each code point below 0x10000: a letter or digit (``str.isalnum``: what ``[^\\W_]`` matches)."""
-    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+    h *= np.uint32(0x7FEB352D)
+    h ^= h >> np.uint32(15)
+    h *= np.uint32(0x846CA68B)
+    h ^= h >> np.uint32(16)
+    return h
 
 
 def squashed(text: str) -> np.ndarray:
     """Code points of the normalized text with each run of non-letters (``[\\W_]+``) made one space, and
     none at either end: ``re.sub(r"[\\W_]+", " ", normalize_text(text)).strip()``, with arrays."""
-    cps = np.frombuffer(normalize_text(text).encode("utf-32-le"), dtype=np.uint32)
-    word = _is_word_bmp()[np.minimum(cps, 0xFFFF)]
-    beyond = np.flatnonzero(cps > 0xFFFF)
-    if len(beyond):
-        word[beyond] = [chr(c).isalnum() for c in cps[beyond].tolist()]
+    cps = code_points(normalize_text(text))
+    word = word_chars(cps)
     letters = np.flatnonzero(word)
     if not len(letters):
         return cps[:0]
@@ -79,27 +72,49 @@ def squashed(text: str) -> np.ndarray:
 
 def signature(text: str) -> np.ndarray:
     """The MinHash signature (``NUM_PERM`` uint32) of an article body; all ``EMPTY`` when too short."""
-    cps = squashed(text)
-    if len(cps) < MIN_CHARS:
-        return np.full(NUM_PERM, EMPTY, dtype=np.uint32)
+    return signatures([text])[0]
+
+
+def signatures(texts: Iterable[str]) -> np.ndarray:
+    """``(n, NUM_PERM)`` signatures, :func:`signature` of each text, hashed as one batch: the shingles
+    of all texts in one array, the permutations applied :data:`PERM_CHUNK` kept shingles at a time."""
+    parts = [squashed(t) for t in texts]
+    out = np.full((len(parts), NUM_PERM), EMPTY, dtype=np.uint32)
+    long = [i for i, p in enumerate(parts) if len(p) >= MIN_CHARS]
+    if not long:
+        return out
+    cps = np.concatenate([parts[i] for i in long])
+    lens = np.array([len(parts[i]) for i in long], dtype=np.int64)
+    ends = np.cumsum(lens)
+    n_shingles = lens - SHINGLE + 1
+    # the shingles starting at each text's first n_shingles positions (the others cross into the next text)
+    owner = np.repeat(np.arange(len(long)), n_shingles)
+    starts = np.arange(len(owner)) + np.repeat(ends - lens - (np.cumsum(n_shingles) - n_shingles), n_shingles)
     n = len(cps) - SHINGLE + 1
     with np.errstate(over="ignore"):
         h = np.zeros(n, dtype=np.uint32)
         for j in range(SHINGLE):
-            h = h * np.uint32(0x01000193) + cps[j:j + n]
-        h = _mix(h)
-        kept = h[(h % np.uint32(SAMPLE)) == 0]
-        if len(kept) < 16:
-            kept = h
-        kept = np.unique(kept)
-        sig = _mix(kept[:, None] * _A[None, :] + _B[None, :]).min(axis=0)
+            h *= np.uint32(0x01000193)
+            h += cps[j:j + n]
+        h = _mix(h[starts])
+        sampled = (h % np.uint32(SAMPLE)) == 0
+        few = np.bincount(owner[sampled], minlength=len(long)) < 16  # too few sampled: all shingles count
+        kept = sampled | few[owner]
+        h, owner = h[kept], owner[kept]
+        first = np.searchsorted(owner, np.arange(len(long)))  # each text's first kept shingle
+        sig = np.empty((len(long), NUM_PERM), dtype=np.uint32)
+        lo = 0
+        while lo < len(long):  # whole texts per chunk, about PERM_CHUNK shingles
+            hi = max(lo + 1, int(np.searchsorted(first, first[lo] + PERM_CHUNK, side="right")) - 1)
+            hi = min(hi, len(long))
+            a, b = first[lo], first[hi] if hi < len(long) else len(h)
+            m = h[a:b, None] * _A[None, :]
+            m += _B[None, :]
+            sig[lo:hi] = np.minimum.reduceat(_mix(m), first[lo:hi] - a, axis=0)
+            lo = hi
     sig[sig == EMPTY] = EMPTY - np.uint32(1)
-    return sig.astype(np.uint32)
-
-
-def signatures(texts: Iterable[str]) -> np.ndarray:
-    rows = [signature(t) for t in texts]
-    return np.vstack(rows) if rows else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    out[long] = sig
+    return out
 
 
 def band_keys(sig: np.ndarray) -> np.ndarray:

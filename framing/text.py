@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -225,6 +226,57 @@ TOKEN_RE = re.compile(r"[^\W_]+(?:[.,:][0-9]+)*", re.UNICODE)
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Word spans: runs of letters and digits, keeping 3.5, 10,000 and 03:41 whole."""
     return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+# --- the same with arrays, for long texts (a batch of documents) ------------------------------------
+
+_NUMBER_JOINERS = np.array([ord(c) for c in ".,:"], dtype=np.uint32)  # TOKEN_RE's [.,:]
+
+
+def code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+@lru_cache(maxsize=1)
+def _word_bmp() -> np.ndarray:
+    """For each code point below 0x10000: a letter or digit (``str.isalnum``: what ``[^\\W_]`` matches)."""
+    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+
+
+def word_chars(cps: np.ndarray) -> np.ndarray:
+    """Which code points are letters or digits (``[^\\W_]``)."""
+    word = _word_bmp()[np.minimum(cps, 0xFFFF)]
+    beyond = np.flatnonzero(cps > 0xFFFF)
+    if len(beyond):
+        word[beyond] = [chr(c).isalnum() for c in cps[beyond].tolist()]
+    return word
+
+
+def token_spans(cps: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of :data:`TOKEN_RE`'s tokens (:func:`tokenize`), from :func:`code_points` and
+    :func:`word_chars`: runs of word characters, joined by a ``[.,:]`` that a word character precedes and
+    an ASCII digit follows («3.5»). A joined run of digits ends the token at its first non-digit («3.5x»
+    is «3.5» and «x», as the regular expression reads it)."""
+    n = len(cps)
+    digit = (cps >= 48) & (cps <= 57)
+    joins = np.zeros(n, dtype=bool)
+    if n > 2:
+        joins[1:-1] = np.isin(cps[1:-1], _NUMBER_JOINERS) & word[:-2] & digit[2:]
+    # digits that follow a joiner, run by run
+    run_start = digit.copy()
+    run_start[1:] &= ~digit[:-1]
+    run = np.cumsum(run_start) - 1
+    joined_run = np.zeros(int(run_start.sum()), dtype=bool)
+    first = np.flatnonzero(run_start)
+    joined_run[first > 0] = joins[first[first > 0] - 1]
+    joined_digit = digit & joined_run[np.maximum(run, 0)] if len(joined_run) else np.zeros(n, dtype=bool)
+    member = word | joins
+    start = member.copy()
+    start[1:] &= ~member[:-1]
+    start[1:] |= word[1:] & ~digit[1:] & joined_digit[:-1]  # «x» after «3.5»
+    end = member.copy()
+    end[:-1] &= ~member[1:] | start[1:]
+    return np.flatnonzero(start), np.flatnonzero(end) + 1
 
 
 def is_word_char(ch: str) -> bool:

@@ -209,6 +209,22 @@ def test_shingled_text_is_the_normalized_body_with_non_letters_squashed():
         assert np.array_equal(squashed(text), np.frombuffer(want.encode("utf-32-le"), dtype=np.uint32)), text
 
 
+
+def test_a_signature_does_not_depend_on_the_batch():
+    """Signatures are hashed a batch at a time: a body's signature is the same alone or among others (no
+    shingle runs from one body into the next), and a body too short to compare has none."""
+    import numpy as np
+
+    from framing.dedup import EMPTY, MIN_CHARS, signatures
+
+    long = "أعلن التحالف الدولي أن غاراته دمرت مواقع للتنظيم قرب الموصل، وقال المتحدث إن العمليات مستمرة " * 3
+    bodies = [long, "قصير", long[::-1], "", long[:MIN_CHARS + 20], "x" * 200]
+    batch = signatures(bodies)
+    for i, body in enumerate(bodies):
+        assert np.array_equal(batch[i], signatures([body])[0]), i
+    assert (batch[1] == EMPTY).all() and (batch[3] == EMPTY).all() and not (batch[0] == EMPTY).any()
+    assert (batch[0] == batch[2]).mean() < 0.5
+
 def test_a_repeated_id_is_renamed_in_reading_order(serial):
     out, run = serial
     a = read_table(out, "articles").set_index("doc_id")

@@ -33,3 +33,20 @@ def test_split_on_newlines_and_abbreviation():
 def test_tokens_keep_decimals_and_times():
     text = "الساعة 03:41 و3.5 مليار و10,000"
     assert [text[s:e] for s, e in tokenize(text)] == ["الساعة", "03:41", "و3.5", "مليار", "و10,000"]
+
+
+def test_tokens_with_arrays_are_the_regex_tokens():
+    """A batch is tokenized with arrays: the same tokens as :data:`TOKEN_RE` on every mix of letters,
+    digits, number joiners, astral letters and other digits (² is a digit but not [0-9])."""
+    import random
+
+    from framing.text import code_points, token_spans, word_chars
+
+    rng = random.Random(7)
+    alphabet = list("ab35.,: _-\nاله٣²") + ["\U0001d400"]
+    texts = ["", "3.5x.7", "a.5b.6", "3..5", "10,000:30.", ".5", "x._5"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        cps = code_points(text)
+        starts, ends = token_spans(cps, word_chars(cps))
+        assert list(zip(starts.tolist(), ends.tolist())) == tokenize(text), text
