@@ -78,8 +78,8 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     """
     out = Batch()
     per_doc: list[tuple[Document, list[dict], list[dict], tuple[str, str], int]] = []
-    for doc in docs:
-        scored = sc.score_document(doc)
+    docs = list(docs)
+    for doc, scored in zip(docs, sc.score_documents(docs)):
         rows = sentence_rows(doc, scored)
         hits = hit_rows(scored)
         scope = article_scope([(s.scope, s.scope_words) for s in scored]) if sc.checks_scope else ("", "")

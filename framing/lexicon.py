@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import ahocorasick
+import numpy as np
 import yaml
 
 from .text import normalize_text
@@ -391,9 +393,31 @@ class Matcher:
         """Every entry occurrence in normalized ``text``, sorted by start."""
         if self._empty:
             return []
-        out: list[Match] = []
         masked = " " + _NON_WORD_NOT_SPACE.sub(" ", text) + " "  # masked[i + 1] is text[i] or a space
+        return self._scan(text, masked, [(0, len(text))], 0)[0]
+
+    @staticmethod
+    def masked(cps: np.ndarray, word: np.ndarray) -> str:
+        """What :meth:`find_all` searches, from a text's :func:`~framing.text.code_points` and
+        :func:`~framing.text.word_chars`: every character but letters and digits made a space, and a
+        space added at either end (``masked[i + 1]`` is ``text[i]`` or a space)."""
+        return " " + np.where(word, cps, np.uint32(32)).astype(np.uint32).tobytes().decode("utf-32-le") + " "
+
+    def find_all(self, text: str, spans: Sequence[tuple[int, int]], masked: str) -> list[list[Match]]:
+        """:meth:`find` of each ``text[start:end]`` (offsets from its start), in one pass over the part of
+        ``text`` they cover. ``spans``: sorted and disjoint, each with no letter or digit just outside it
+        (sentences: then nothing outside a span changes what is found in it); ``masked``: :meth:`masked`
+        of ``text``."""
+        if self._empty or not spans:
+            return [[] for _ in spans]
+        first, last = spans[0][0], spans[-1][1] + 2
+        return self._scan(text, masked[first:last], spans, first)  # a slice: the automaton copies what it reads
+
+    def _scan(self, text: str, masked: str, spans: Sequence[tuple[int, int]], base: int) -> list[list[Match]]:
+        """The matches in each span; ``masked``: the masked text from position ``base`` of ``text`` on."""
+        outs: list[list[Match]] = [[] for _ in spans]
         find_space = masked.find
+        k, (lo, hi) = 0, spans[0]
         for last, (klen, values, whole) in self.automaton.iter(masked):
             if whole:  # " key ": the word is the key
                 word_end = last - 1
@@ -401,17 +425,28 @@ class Matcher:
                 word_end = find_space(" ", last + 1) - 1
                 if word_end == last:
                     continue  # the word ends with the key: the " key " match covers it
-            start = last - klen if not whole else last - 1 - klen
+            start = (last - klen if not whole else last - 1 - klen) + base
+            word_end += base
+            while start >= hi and k + 1 < len(spans):  # on to the span the match starts in
+                k += 1
+                lo, hi = spans[k]
+            if start >= hi:
+                break  # past the last span
+            if start < lo:
+                continue  # between spans
+            out = outs[k]
             for entry, wildcard, tail in values:
                 end = word_end
                 if tail is not None:
-                    m = tail.match(text, end)
+                    m = tail.match(text, end, hi)  # the rest of the phrase within the span
                     if not m:
                         continue
                     end = m.end()
-                out.append(Match(entry, start, end))
-        out.sort(key=lambda m: (m.start, -m.end))
-        return out
+                out.append(Match(entry, start - lo, end - lo))
+        for out in outs:
+            if len(out) > 1:
+                out.sort(key=lambda m: (m.start, -m.end))
+        return outs
 
 
 def _variants(stem: str, conj_only: bool = False) -> set[str]:

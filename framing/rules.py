@@ -73,8 +73,9 @@ class SentenceView:
     cues: dict[str, list[Placed]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, norm: str, matches: list[Match]) -> "SentenceView":
-        words = tokenize(norm)
+    def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None) -> "SentenceView":
+        """``words``: :func:`~framing.text.tokenize` of ``norm`` when the caller has it."""
+        words = tokenize(norm) if words is None else words
         starts = [s for s, _ in words]
         placed = [Placed(m, max(0, bisect_right(starts, m.start) - 1), max(0, bisect_right(starts, m.end - 1) - 1))
                   for m in matches]

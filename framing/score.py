@@ -9,11 +9,14 @@ reaches its threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
+
 
 from .corpus import Document, Sentence
-from .lexicon import FRAMES, Lexicon
+from .lexicon import FRAMES, Lexicon, Match
 from .rules import (
     CUES_THAT_ACT_ALONE,
     SCOPE_CUES,
@@ -25,7 +28,7 @@ from .rules import (
     modifier_factor,
     sentence_scope,
 )
-from .text import TOKEN_RE, Normalized, normalize
+from .text import TOKEN_RE, Normalized, code_points, normalize, token_spans, word_chars
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -67,6 +70,22 @@ class SentenceScore:
         return asdict(self)
 
 
+def _stands_alone(text: str, start: int, end: int, reach: int) -> bool:
+    """Whether ``text[start:end]`` reads the same inside ``text`` as alone: it starts after the spans
+    before it end (``reach``) and has no letter, digit or number joiner (``[.,:]``, :data:`~framing.text.TOKEN_RE`) just
+    outside it. Sentences as split always do; a caller's own spans may not."""
+    return (start >= reach and (start == 0 or not _joins(text[start - 1]))
+            and (end == len(text) or not _joins(text[end])))
+
+
+def _joins(ch: str) -> bool:
+    return ch.isalnum() or ch in ".,:"
+
+
+def _word_spans(starts: list[int], ends: list[int], first: int, last: int, offset: int) -> list[tuple[int, int]]:
+    return [(s - offset, e - offset) for s, e in zip(starts[first:last], ends[first:last])]
+
+
 def _to_score(total: float) -> float:
     return 1.0 - math.exp(-total) if total > 0 else 0.0
 
@@ -81,15 +100,45 @@ class LexiconScorer:
 
     def score_document(self, doc: Document) -> list[SentenceScore]:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
-        aliases: set[str] = set()
-        previous = "authorial"
-        out = []
-        norm = normalize(doc.text)  # once per document, each sentence takes its slice
-        for sent in doc.sentences:
-            scored = self.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end))
-            previous = scored.voice
-            out.append(scored)
-        return out
+        return next(self.score_documents([doc]))
+
+    def score_documents(self, docs: Sequence[Document]) -> Iterator[list[SentenceScore]]:
+        """:meth:`score_document` of each, in turn, their texts prepared as one batch: normalized, tokenized
+        and masked for the lexicon in one pass over the documents' joined normalized texts, then matched
+        and scored document by document (few objects alive at a time: the garbage collector's full
+        passes stay rare)."""
+        norms = [normalize(doc.text) for doc in docs]  # once per document, each sentence takes its slice
+        joined = "\n".join(n.text for n in norms)  # a newline: no word, number or phrase runs across documents
+        cps = code_points(joined)
+        word = word_chars(cps)
+        starts, ends = (a.tolist() for a in token_spans(cps, word))
+        matcher = self.lexicon.matcher
+        masked = matcher.masked(cps, word)
+        offset = 0
+        for doc, norm in zip(docs, norms):
+            parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
+            spans, alone = [], []
+            reach = 0  # where the sentences before end
+            for sent, part in zip(doc.sentences, parts):
+                lo = offset + sent.start - bisect_left(norm.deletions, sent.start)
+                spans.append((lo, lo + len(part.text)))
+                alone.append(_stands_alone(joined, lo, lo + len(part.text), reach))
+                reach = max(reach, lo + len(part.text))
+            found = iter(matcher.find_all(joined, [sp for sp, ok in zip(spans, alone) if ok], masked))
+            aliases: set[str] = set()
+            previous = "authorial"
+            scored_doc = []
+            for sent, part, (lo, hi), ok in zip(doc.sentences, parts, spans, alone):
+                if ok:
+                    first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+                    words = partial(_word_spans, starts, ends, first, last, lo)
+                    scored = self._score(sent, aliases, previous, part, next(found), last - first, words)
+                else:  # a sentence that does not stand alone in the text: read by itself
+                    scored = self.score_sentence(sent, aliases, previous, part)
+                previous = scored.voice
+                scored_doc.append(scored)
+            yield scored_doc
+            offset += len(norm.text) + 1
 
     def score_in_order(self, texts: Iterable[str], groups: Iterable) -> Iterator[SentenceScore]:
         """Free-standing sentences in reading order: within a group (an article), the voice of a continuing
@@ -109,8 +158,13 @@ class LexiconScorer:
                        norm: Normalized | None = None) -> SentenceScore:
         """Score one sentence; ``norm``: its normalization when the caller has it already."""
         norm = norm or normalize(sent.text)
+        return self._score(sent, aliases, previous, norm, self.lexicon.find(norm.text))
+
+    def _score(self, sent: Sentence, aliases: set[str], previous: str, norm: Normalized, matches: list[Match],
+               n_words: int | None = None, words: Callable[[], list[tuple[int, int]]] | None = None) -> SentenceScore:
+        """Score a sentence from its lexicon matches; ``n_words`` and ``words`` (its word spans): when
+        the caller has them, else read from its text."""
         text = norm.text
-        matches = self.lexicon.find(text)
         scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
             scope, named = sentence_scope(matches)
@@ -124,8 +178,9 @@ class LexiconScorer:
             th = self.thresholds
             return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [],
-                                 scope, scope_words, len(TOKEN_RE.findall(text)))
-        view = SentenceView.build(text, matches)
+                                 scope, scope_words,
+                                 n_words if n_words is not None else len(TOKEN_RE.findall(text)))
+        view = SentenceView.build(text, matches, words() if words else None)
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
         totals = dict.fromkeys(FRAMES, 0.0)

@@ -122,3 +122,35 @@ def test_words_are_counted_in_normalized_text(lexicon):
     sc = LexiconScorer(lexicon)
     assert sc.score_text(text).n_words == 8
     assert score_batch([Document("d", text + ".\nوقال ذلك أيضًا.")], sc).articles[0]["n_words"] == 11
+
+
+def _sentence_by_sentence(sc: LexiconScorer, doc) -> list:
+    """The reference: each sentence normalized, matched and tokenized by itself, in reading order."""
+    from framing.text import normalize
+
+    norm, aliases, previous, out = normalize(doc.text), set(), "authorial", []
+    for sent in doc.sentences:
+        out.append(sc.score_sentence(sent, aliases, previous, norm.part(sent.start, sent.end)))
+        previous = out[-1].voice
+    return out
+
+
+def test_batch_reads_each_sentence_as_if_alone(lexicon, seed_doc):
+    """Documents are matched and tokenized as one batch, yet no word, number or phrase runs from one sentence
+    into the next: a phrase with a gap («رغم ~ الغارات») across a line break, 3.5 at a sentence's end, and
+    sentences a caller cut mid-word or overlapping score exactly as each sentence alone."""
+    from framing.corpus import Document, Sentence
+
+    cut_text = "وقال المتحدث إن التحالف فشل في وقف الهجمات رغم الغارات"
+    cuts = [(0, 12), (9, 30), (30, 41), (41, len(cut_text))]  # «المتحدث» cut, overlapping spans, mid-word
+    docs = [
+        seed_doc,
+        Document("gap", "وتقدم التنظيم رغم\nالغارات المكثفة.\nقال وزير الدفاع إن النمو بلغ 3.5\n.5 في المئة"),
+        Document("cut", cut_text, _sentences=[Sentence("cut", i, s, e, cut_text[s:e]) for i, (s, e) in enumerate(cuts)]),
+        Document("empty", ""),
+        Document("diacritics", "لَمْ يُحَقِّقِ التَّحَالُفُ أيَّ تَقَدُّمٍ.\nوَأَعْلَنَ المُتَحَدِّثُ عَنْ مَقْتَلِ ٢٥ مَدَنِيًّا."),
+    ]
+    sc = LexiconScorer(lexicon)
+    batch = list(sc.score_documents(docs))
+    assert batch == [_sentence_by_sentence(sc, d) for d in docs]
+    assert any(s.hits for s in batch[0]) and [len(b) for b in batch[1:]] == [4, 4, 0, 2]
