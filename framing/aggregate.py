@@ -12,7 +12,7 @@ from .corpus import Document
 from .lexicon import FRAMES, VOICES
 from .rules import closed_frames
 from .score import Hit, SentenceScore
-from .text import ARABIC_MIN_SHARE, arabic_share
+from .text import ARABIC_MIN_SHARE
 
 
 def format_hit(h: Hit) -> str:
@@ -85,12 +85,12 @@ def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
 _LABELS, _SCORES = itemgetter(*LABEL_KEYS), itemgetter(*SCORE_KEYS)
 
 
-def article_row(doc: Document, rows: list[dict], n_words: int) -> dict:
-    """Per article, from its sentence rows and their number of words: counts, share of sentences per frame,
-    mean score, dominant frame, voices."""
+def article_row(doc: Document, rows: list[dict], n_words: int, arabic: float) -> dict:
+    """Per article, from its sentence rows, their number of words and its :func:`~framing.text.arabic_share`
+    (``arabic``): counts, share of sentences per frame, mean score, dominant frame, voices."""
     n = len(rows)
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
-           "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic_share(doc.text), 3)}
+           "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic, 3)}
     shares = {}
     labelled = [sum(col) for col in zip(*map(_LABELS, rows))] if n else [0] * len(FRAMES)  # per frame, in one pass
     totals = [sum(col) for col in zip(*map(_SCORES, rows))] if n else [0.0] * len(FRAMES)

@@ -30,6 +30,7 @@ from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .rules import article_scope
 from .results import Results
 from .score import LexiconScorer, SentenceScore
+from .text import arabic_shares
 
 if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded when a model is used
     from .model import Model
@@ -90,9 +91,9 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
         # one prediction for the whole batch: the features are the sentence's and its article's, and an
         # article is never split between batches, so this equals predicting article by article
         apply_model(out.sentences, model, [i for i, (_, rows, *_) in enumerate(per_doc) for _ in rows])
-    for doc, rows, hits, (scope, words), n_words in per_doc:
+    for (doc, rows, hits, (scope, words), n_words), arabic in zip(per_doc, arabic_shares([d.text for d in docs])):
         apply_scope(rows, hits, scope)
-        art = article_row(doc, rows, n_words)
+        art = article_row(doc, rows, n_words, arabic)
         art.update(n_hits=len(hits), scope=scope, scope_words=words)
         out.articles.append(art)
     return out

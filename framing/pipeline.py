@@ -742,5 +742,5 @@ def _table_columns(name: str) -> list[str]:
     if name == "hits":
         return list(HIT_COLUMNS)
     if name == "articles":
-        return list(article_row(Document("", ""), [], 0)) + ["n_hits", "scope", "scope_words", "encoding", "duplicate_of"]
+        return list(article_row(Document("", ""), [], 0, 0.0)) + ["n_hits", "scope", "scope_words", "encoding", "duplicate_of"]
     return []

@@ -95,12 +95,15 @@ def test_lexicon_check_reports_error(tmp_path):
 
 def test_documents_not_in_arabic_are_flagged(tmp_path):
     """English articles get scores, but the run says the Arabic lexicon and model do not measure them."""
-    from framing.text import arabic_share
+    from framing.text import SCRIPT_SAMPLE, arabic_share, arabic_shares
 
     assert arabic_share("قال المتحدث إن التحالف يحقق تقدما") == 1.0
     assert arabic_share("The coalition says it is making progress.") == 0.0
     assert arabic_share("2015 - 3.5 %") == 0.0
     assert 0.4 < arabic_share("داعش ISIS تنظيم State") < 0.6
+    # a batch is counted with arrays: the same shares, astral letters and the sample's edge included
+    texts = ["", "قال المتحدث", "𝐀𝐁 داعش 😀", "x" * SCRIPT_SAMPLE + "داعش", "ﻻ ﷲ ٣ ـ", "داعش ISIS تنظيم State"]
+    assert arabic_shares(texts) == [arabic_share(t) for t in texts]
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.jsonl").write_text(
