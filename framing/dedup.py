@@ -20,7 +20,7 @@ candidates holds one 64-bit band key per article and band.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -57,17 +57,27 @@ def _mix(h: np.ndarray) -> np.ndarray:
 def squashed(text: str) -> np.ndarray:
     """Code points of the normalized text with each run of non-letters (``[\\W_]+``) made one space, and
     none at either end: ``re.sub(r"[\\W_]+", " ", normalize_text(text)).strip()``, with arrays."""
-    cps = code_points(normalize_text(text))
+    return squashed_all([text])[0]
+
+
+def squashed_all(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`squashed` of each text, all in one array, and each one's length."""
+    # one NUL after each text (a NUL inside one is a non-letter like any other: made a space)
+    cps = code_points(normalize_text("\0".join([t.replace("\0", " ") if "\0" in t else t for t in texts])))
     word = word_chars(cps)
-    letters = np.flatnonzero(word)
-    if not len(letters):
-        return cps[:0]
+    ends = np.append(np.flatnonzero(cps == 0), len(cps))  # where each text's NUL is (or would be)
     keep = word.copy()
-    keep[1:] |= word[:-1]  # a run's first non-letter stands for the run...
-    keep[letters[-1] + 1:] = False  # ... unless the text ends with it
+    keep[1:] |= word[:-1]  # a run's first non-letter stands for the run (none leads: a NUL or the start precedes)...
+    letters = np.flatnonzero(word)
+    last = letters[np.maximum(np.searchsorted(letters, ends) - 1, 0)] if len(letters) else np.full(len(texts), -1)
+    after = last + 1
+    after = after[(after < len(cps)) & (after <= ends)]  # ... unless its text ends with it
+    keep[after] = False
+    counts = np.concatenate([[0], np.cumsum(keep)])
+    lens = np.diff(counts[np.concatenate([[0], np.minimum(ends + 1, len(cps))])])
     out = cps[keep]
     out[~word[keep]] = ord(" ")
-    return out
+    return out, lens
 
 
 def signature(text: str) -> np.ndarray:
@@ -78,42 +88,48 @@ def signature(text: str) -> np.ndarray:
 def signatures(texts: Iterable[str]) -> np.ndarray:
     """``(n, NUM_PERM)`` signatures, :func:`signature` of each text, hashed as one batch: the shingles
     of all texts in one array, the permutations applied :data:`PERM_CHUNK` kept shingles at a time."""
-    parts = [squashed(t) for t in texts]
-    out = np.full((len(parts), NUM_PERM), EMPTY, dtype=np.uint32)
-    long = [i for i, p in enumerate(parts) if len(p) >= MIN_CHARS]
-    if not long:
+    texts = list(texts)
+    out = np.full((len(texts), NUM_PERM), EMPTY, dtype=np.uint32)
+    cps, lens = squashed_all(texts)
+    if not texts or not len(cps):
         return out
-    cps = np.concatenate([parts[i] for i in long])
-    lens = np.array([len(parts[i]) for i in long], dtype=np.int64)
     ends = np.cumsum(lens)
-    n_shingles = lens - SHINGLE + 1
-    # the shingles starting at each text's first n_shingles positions (the others cross into the next text)
-    owner = np.repeat(np.arange(len(long)), n_shingles)
-    starts = np.arange(len(owner)) + np.repeat(ends - lens - (np.cumsum(n_shingles) - n_shingles), n_shingles)
     n = len(cps) - SHINGLE + 1
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint32)
+        h = np.zeros(max(n, 0), dtype=np.uint32)  # the shingle starting at each position
         for j in range(SHINGLE):
             h *= np.uint32(0x01000193)
             h += cps[j:j + n]
-        h = _mix(h[starts])
-        sampled = (h % np.uint32(SAMPLE)) == 0
-        few = np.bincount(owner[sampled], minlength=len(long)) < 16  # too few sampled: all shingles count
-        kept = sampled | few[owner]
-        h, owner = h[kept], owner[kept]
-        first = np.searchsorted(owner, np.arange(len(long)))  # each text's first kept shingle
-        sig = np.empty((len(long), NUM_PERM), dtype=np.uint32)
+        h = _mix(h)
+        # a text's own shingles: its first len - SHINGLE + 1 positions (the others run into the next text)
+        own = np.ones(len(h), dtype=bool)
+        tail = (ends[:, None] - np.arange(1, SHINGLE, dtype=np.int64)[None, :]).ravel()
+        own[tail[(tail >= 0) & (tail < len(h))]] = False
+        long = lens >= MIN_CHARS
+        at = np.flatnonzero(((h & np.uint32(SAMPLE - 1)) == 0) & own)
+        owner = np.searchsorted(ends, at, side="right")
+        at = at[long[owner]]
+        owner = owner[long[owner]]
+        few = np.flatnonzero(long & (np.bincount(owner, minlength=len(texts)) < 16))  # too few sampled: all count
+        if len(few):
+            every = np.concatenate([np.arange(ends[i] - lens[i], ends[i] - SHINGLE + 1) for i in few])
+            at = np.sort(np.concatenate([at[~np.isin(owner, few)], every]))
+            owner = np.searchsorted(ends, at, side="right")
+        h = h[at]
+        texts_at = np.flatnonzero(long)
+        first = np.searchsorted(owner, texts_at)  # each long text's first kept shingle
+        sig = np.empty((len(texts_at), NUM_PERM), dtype=np.uint32)
         lo = 0
-        while lo < len(long):  # whole texts per chunk, about PERM_CHUNK shingles
+        while lo < len(texts_at):  # whole texts per chunk, about PERM_CHUNK shingles
             hi = max(lo + 1, int(np.searchsorted(first, first[lo] + PERM_CHUNK, side="right")) - 1)
-            hi = min(hi, len(long))
-            a, b = first[lo], first[hi] if hi < len(long) else len(h)
+            hi = min(hi, len(texts_at))
+            a, b = first[lo], first[hi] if hi < len(texts_at) else len(h)
             m = h[a:b, None] * _A[None, :]
             m += _B[None, :]
             sig[lo:hi] = np.minimum.reduceat(_mix(m), first[lo:hi] - a, axis=0)
             lo = hi
     sig[sig == EMPTY] = EMPTY - np.uint32(1)
-    out[long] = sig
+    out[texts_at] = sig
     return out
 
 
