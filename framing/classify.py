@@ -30,7 +30,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import OneHotEncoder, normalize
 
 from .lexicon import FRAMES, VOICES
-from .text import TOKEN_RE, normalize_text
+from .text import TOKEN_RE, code_points, normalize_text, token_hashes, token_spans, word_chars
 
 _PREFIX = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف)(?=\w{3,})")
 _SUFFIX = re.compile(r"(?<=\w{3})(?:ات|ون|ين|ها|هم|هن|كم|نا|ه|ي)$")
@@ -129,7 +129,56 @@ class _TermColumns(dict):
         """The feature counts of each list of words (one row per list), as ``analyzer`` would count them."""
         lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         codes = np.fromiter(map(self.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lens.sum()))
-        row = np.repeat(np.arange(len(docs)), lens)
+        return self._count(codes, np.repeat(np.arange(len(docs)), lens), len(docs))
+
+    def text_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays and looked up by
+        the words' hashes (:func:`~framing.text.token_hashes`): a word goes through the dictionary once,
+        the first time it is seen, and is then found among the hashes without being cut out of the text."""
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator itself
+            return self.counts(words_of_each(texts))
+        norm = normalize_text(joined)
+        cps = code_points(norm)
+        starts, ends = token_spans(cps, word_chars(cps))
+        h1, h2 = token_hashes(cps, starts, ends)
+        table = self._hashes
+        at = np.minimum(np.searchsorted(table[0], h1), max(len(table[0]) - 1, 0))
+        seen = (table[0][at] == h1) & (table[1][at] == h2) if len(table[0]) else np.zeros(len(h1), dtype=bool)
+        codes = np.where(seen, table[2][at] if len(table[0]) else 0, 0)
+        new = np.flatnonzero(~seen)
+        if len(new):
+            pairs, first, which = np.unique(np.stack([h1[new], h2[new]], axis=1), axis=0, return_index=True,
+                                            return_inverse=True)
+            found = np.array([self[norm[a:b]] for a, b in zip(starts[new[first]].tolist(), ends[new[first]].tolist())],
+                             dtype=np.int64)
+            codes[new] = found[which.ravel()]
+            self._remember(pairs, found)
+        return self._count(codes, np.searchsorted(np.flatnonzero(cps == 0), starts), len(texts))
+
+    @property
+    def _hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The words seen so far by their hashes: first hash (sorted, each once), second hash, code."""
+        if not hasattr(self, "_table"):
+            self._table = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+        return self._table
+
+    def _remember(self, pairs: np.ndarray, codes: np.ndarray) -> None:
+        h1, h2, known = self._hashes
+        if len(h1) + len(pairs) > self.LIMIT:  # bounded memory, as the dictionary
+            h1, h2, known = self._table = tuple(a[:0] for a in (h1, h2, known))
+        # a first hash already taken (by a different word: odds about 2**-64) is not remembered: that word
+        # keeps going through the dictionary
+        fresh = ~np.isin(pairs[:, 0], h1)
+        _, once = np.unique(pairs[fresh, 0], return_index=True)
+        pairs, codes = pairs[fresh][once], codes[fresh][once]
+        h1, h2, known = (np.concatenate([h1, pairs[:, 0]]), np.concatenate([h2, pairs[:, 1]]),
+                         np.concatenate([known, codes]))
+        order = np.argsort(h1, kind="stable")
+        self._table = (h1[order], h2[order], known[order])
+
+    def _count(self, codes: np.ndarray, row: np.ndarray, n_rows: int) -> sparse.csr_matrix:
+        """Counts from each word's code and its row (rows ascending, words in reading order)."""
         word = (codes & self.MASK) - 1
         stem = (codes >> self.BITS & self.MASK) - 1
         number = (codes >> 2 * self.BITS) - 1
@@ -140,7 +189,7 @@ class _TermColumns(dict):
         rows = np.concatenate([row[word >= 0], row[stem >= 0], row[:-1][pair][known]])
         cols = np.concatenate([word[word >= 0], stem[stem >= 0], self.bigram_cols[at[known]]])
         counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                                   shape=(len(docs), len(self.vocabulary)))
+                                   shape=(n_rows, len(self.vocabulary)))
         counts.sum_duplicates()
         return counts
 
@@ -275,7 +324,7 @@ class _Features(BaseEstimator):
         if columns is None or columns.vocabulary is not self.tfidf_.vocabulary_:
             columns = self._columns = _TermColumns(self.tfidf_.vocabulary_)
         texts = list(texts)
-        counts = columns.counts(texts if all(isinstance(t, list) for t in texts) else words_of_each(texts))
+        counts = columns.counts(texts) if all(isinstance(t, list) for t in texts) else columns.text_counts(texts)
         return self.tfidf_._tfidf.transform(counts, copy=False)
 
 

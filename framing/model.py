@@ -49,8 +49,9 @@ class Model:
         """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table."""
         if table.empty:
             return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
-        table = features_of(table)
-        parts = self.frames.features_.parts(table)
+        if not self.shared_features:  # each classifier reads the words: tokenize them once
+            table = features_of(table)
+        parts = self.frames.features_.parts(table)  # (else read once, here, with arrays: _TermColumns.text_counts)
         proba = self.frames.predict_proba(table, parts)
         labels = (proba >= self.frames.thresholds_).astype(int)
         if self.meta.get("voice_from") != "classifier":

@@ -78,11 +78,14 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     gold = load_gold([small_gold])
     X = lexicon_table(list(gold["text"]), list(gold["group"]))
     feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
-    texts = list(X["text"][:200]) + ["", "داعش\x00 يهاجم", "كلمة"]  # an empty text, one holding the separator
-    ours = feats._tfidf(texts)
-    theirs = feats.tfidf_.transform(texts)
-    assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
-    assert np.allclose(ours.toarray(), theirs.toarray())
+    texts = list(X["text"][:200])
+    # an empty text and one holding the separator (read word by word); then texts read with arrays and their
+    # words looked up by hashes: first all new, then some seen before, then all seen
+    for batch in (texts + ["", "داعش\x00 يهاجم", "كلمة"], texts[:150] + ["", "كلمة 3.5 جديدة"], texts[100:]):
+        ours = feats._tfidf(batch)
+        theirs = feats.tfidf_.transform(batch)
+        assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
+        assert np.allclose(ours.toarray(), theirs.toarray())
     pre = features_of(X.head(200))
     assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
 
