@@ -169,13 +169,14 @@ class _TermColumns(dict):
             h1, h2, known = self._table = tuple(a[:0] for a in (h1, h2, known))
         # a first hash already taken (by a different word: odds about 2**-64) is not remembered: that word
         # keeps going through the dictionary
-        fresh = ~np.isin(pairs[:, 0], h1)
-        _, once = np.unique(pairs[fresh, 0], return_index=True)
-        pairs, codes = pairs[fresh][once], codes[fresh][once]
-        h1, h2, known = (np.concatenate([h1, pairs[:, 0]]), np.concatenate([h2, pairs[:, 1]]),
-                         np.concatenate([known, codes]))
-        order = np.argsort(h1, kind="stable")
-        self._table = (h1[order], h2[order], known[order])
+        new, once = np.unique(pairs[:, 0], return_index=True)  # sorted
+        at = np.searchsorted(h1, new)
+        taken = np.zeros(len(new), dtype=bool)
+        inside = at < len(h1)
+        taken[inside] = h1[at[inside]] == new[inside]
+        once, at = once[~taken], at[~taken]
+        self._table = (np.insert(h1, at, pairs[once, 0]), np.insert(h2, at, pairs[once, 1]),
+                       np.insert(known, at, codes[once]))
 
     def _count(self, codes: np.ndarray, row: np.ndarray, n_rows: int) -> sparse.csr_matrix:
         """Counts from each word's code and its row (rows ascending, words in reading order)."""

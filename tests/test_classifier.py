@@ -90,6 +90,21 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
 
 
+def test_words_whose_first_hashes_collide_are_still_counted_right(small_gold, monkeypatch):
+    """A word whose first hash another word took goes through the dictionary each time: with every first
+    hash made equal (a collision for every pair of words), the counts are still scikit-learn's."""
+    import framing.classify as classify
+
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
+    hashes = classify.token_hashes
+    monkeypatch.setattr(classify, "token_hashes", lambda *a: (np.zeros_like(hashes(*a)[0]), hashes(*a)[1]))
+    texts = list(X["text"][:120])
+    for batch in (texts, texts[60:]):
+        assert np.allclose(feats._tfidf(batch).toarray(), feats.tfidf_.transform(batch).toarray())
+
+
 def test_prediction_by_blocks_equals_scikit_learns(small_gold):
     """Predicting from the sentence and article blocks gives what scikit-learn's predict_proba gives on the
     full matrix (an article's words repeated on each of its sentences)."""
