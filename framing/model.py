@@ -49,9 +49,9 @@ class Model:
         """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table."""
         if table.empty:
             return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
-        if not self.shared_features:  # each classifier reads the words: tokenize them once
+        if not self.shared_features:  # two feature sets read the words: tokenize them once, for both
             table = features_of(table)
-        parts = self.frames.features_.parts(table)  # (else read once, here, with arrays: _TermColumns.text_counts)
+        parts = self.frames.features_.parts(table)  # (one feature set: the words are read here, with arrays)
         proba = self.frames.predict_proba(table, parts)
         labels = (proba >= self.frames.thresholds_).astype(int)
         if self.meta.get("voice_from") != "classifier":

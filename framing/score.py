@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-
 from .corpus import Document, Sentence
 from .lexicon import FRAMES, Lexicon, Match
 from .rules import (
@@ -72,8 +71,8 @@ class SentenceScore:
 
 def _stands_alone(text: str, start: int, end: int, reach: int) -> bool:
     """Whether ``text[start:end]`` reads the same inside ``text`` as alone: it starts after the spans
-    before it end (``reach``) and has no letter, digit or number joiner (``[.,:]``, :data:`~framing.text.TOKEN_RE`) just
-    outside it. Sentences as split always do; a caller's own spans may not."""
+    before it end (``reach``) and has no letter, digit or number joiner (``[.,:]``, see
+    :data:`~framing.text.TOKEN_RE`) just outside it. Sentences as split always do; a caller's own may not."""
     return (start >= reach and (start == 0 or not _joins(text[start - 1]))
             and (end == len(text) or not _joins(text[end])))
 
@@ -121,9 +120,10 @@ class LexiconScorer:
             reach = 0  # where the sentences before end
             for sent, part in zip(doc.sentences, parts):
                 lo = offset + sent.start - bisect_left(norm.deletions, sent.start)
-                spans.append((lo, lo + len(part.text)))
-                alone.append(_stands_alone(joined, lo, lo + len(part.text), reach))
-                reach = max(reach, lo + len(part.text))
+                hi = lo + len(part.text)
+                spans.append((lo, hi))
+                alone.append(_stands_alone(joined, lo, hi, reach))
+                reach = max(reach, hi)
             found = iter(matcher.find_all(joined, [sp for sp, ok in zip(spans, alone) if ok], masked))
             aliases: set[str] = set()
             previous = "authorial"
