@@ -75,12 +75,19 @@ def analyzer(text: str | list[str]) -> list[str]:
 _SEPARATOR = "\x00"  # neither normalized nor part of a word
 
 
+def _joined(texts: Sequence[str]) -> str | None:
+    """The texts joined by the separator, to be normalized at once (normalization maps character by
+    character); ``None`` when a text holds the separator itself."""
+    joined = _SEPARATOR.join(texts)
+    return joined if joined.count(_SEPARATOR) == max(len(texts) - 1, 0) else None
+
+
 def words_of_each(texts: Sequence[str]) -> list[list[str]]:
-    """:func:`words_of` for each text, normalized all at once (normalization maps character by character)."""
+    """:func:`words_of` for each text, normalized all at once."""
     if not texts:
         return []
-    joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator itself
+    joined = _joined(texts)
+    if joined is None:
         return [words_of(t) for t in texts]
     return list(map(TOKEN_RE.findall, normalize_text(joined).split(_SEPARATOR)))
 
@@ -135,8 +142,8 @@ class _TermColumns(dict):
         """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays and looked up by
         the words' hashes (:func:`~framing.text.token_hashes`): a word goes through the dictionary once,
         the first time it is seen, and is then found among the hashes without being cut out of the text."""
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator itself
+        joined = _joined(texts)
+        if joined is None:
             return self.counts(words_of_each(texts))
         norm = normalize_text(joined)
         cps = code_points(norm)

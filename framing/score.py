@@ -27,7 +27,7 @@ from .rules import (
     modifier_factor,
     sentence_scope,
 )
-from .text import TOKEN_RE, Normalized, code_points, normalize, token_spans, word_chars
+from .text import NUMBER_JOINERS, TOKEN_RE, Normalized, code_points, normalize, token_spans, word_chars
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -71,14 +71,14 @@ class SentenceScore:
 
 def _stands_alone(text: str, start: int, end: int, reach: int) -> bool:
     """Whether ``text[start:end]`` reads the same inside ``text`` as alone: it starts after the spans
-    before it end (``reach``) and has no letter, digit or number joiner (``[.,:]``, see
-    :data:`~framing.text.TOKEN_RE`) just outside it. Sentences as split always do; a caller's own may not."""
+    before it end (``reach``) and has no letter, digit or number joiner (:data:`~framing.text.NUMBER_JOINERS`)
+    just outside it. Sentences as split always do; a caller's own may not."""
     return (start >= reach and (start == 0 or not _joins(text[start - 1]))
             and (end == len(text) or not _joins(text[end])))
 
 
 def _joins(ch: str) -> bool:
-    return ch.isalnum() or ch in ".,:"
+    return ch.isalnum() or ch in NUMBER_JOINERS
 
 
 def _word_spans(starts: list[int], ends: list[int], first: int, last: int, offset: int) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -223,10 +223,7 @@ def arabic_shares(texts: Sequence[str]) -> list[float]:
     """:func:`arabic_share` of each text, counted with arrays."""
     heads = [t[:SCRIPT_SAMPLE] for t in texts]
     cps = code_points("".join(heads))
-    letter = _letter_bmp()[np.minimum(cps, 0xFFFF)]
-    beyond = np.flatnonzero(cps > 0xFFFF)
-    if len(beyond):
-        letter[beyond] = [bool(_WORD_LETTER_RE.match(chr(c))) for c in cps[beyond].tolist()]
+    letter = _in_class(cps, _letter_bmp(), lambda ch: bool(_WORD_LETTER_RE.match(ch)))
     arabic = letter & (((cps >= 0x0600) & (cps <= 0x08FF)) | ((cps >= 0xFB50) & (cps <= 0xFEFF)))
     ends = np.cumsum([len(h) for h in heads], dtype=np.int64)
     starts = ends - [len(h) for h in heads]
@@ -254,7 +251,8 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 
 # --- the same with arrays, for long texts (a batch of documents) ------------------------------------
 
-_NUMBER_JOINERS = np.array([ord(c) for c in ".,:"], dtype=np.uint32)  # TOKEN_RE's [.,:]
+NUMBER_JOINERS = ".,:"  # TOKEN_RE's [.,:]: between digits, part of the number
+_JOINER_CODES = np.array([ord(c) for c in NUMBER_JOINERS], dtype=np.uint32)
 
 
 def code_points(text: str) -> np.ndarray:
@@ -269,11 +267,16 @@ def _word_bmp() -> np.ndarray:
 
 def word_chars(cps: np.ndarray) -> np.ndarray:
     """Which code points are letters or digits (``[^\\W_]``)."""
-    word = _word_bmp()[np.minimum(cps, 0xFFFF)]
+    return _in_class(cps, _word_bmp(), str.isalnum)
+
+
+def _in_class(cps: np.ndarray, bmp: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """Which code points are in a character class: ``bmp`` (its table below 0x10000), else ``test``."""
+    found = bmp[np.minimum(cps, 0xFFFF)]
     beyond = np.flatnonzero(cps > 0xFFFF)
     if len(beyond):
-        word[beyond] = [chr(c).isalnum() for c in cps[beyond].tolist()]
-    return word
+        found[beyond] = [test(chr(c)) for c in cps[beyond].tolist()]
+    return found
 
 
 def token_spans(cps: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +288,7 @@ def token_spans(cps: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarr
     digit = (cps >= 48) & (cps <= 57)
     joins = np.zeros(n, dtype=bool)
     if n > 2:
-        joins[1:-1] = np.isin(cps[1:-1], _NUMBER_JOINERS) & word[:-2] & digit[2:]
+        joins[1:-1] = np.isin(cps[1:-1], _JOINER_CODES) & word[:-2] & digit[2:]
     # digits that follow a joiner, run by run
     run_start = digit.copy()
     run_start[1:] &= ~digit[:-1]
@@ -301,7 +304,6 @@ def token_spans(cps: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarr
     end = member.copy()
     end[:-1] &= ~member[1:] | start[1:]
     return np.flatnonzero(start), np.flatnonzero(end) + 1
-
 
 
 _HASH_BASE = 0x100000001B3        # the first hash: polynomial modulo 2**64
@@ -338,6 +340,7 @@ def _powers_mod(base: int, n: int, p: int) -> np.ndarray:
     low = np.array([pow(base, k, p) for k in range(block)], dtype=np.uint64)
     high = np.array([pow(base, block * j, p) for j in range(-(-n // block))], dtype=np.uint64)
     return (high[:, None] * low[None, :] % p).ravel()[:n]
+
 
 def is_word_char(ch: str) -> bool:
     return ch.isalnum()
