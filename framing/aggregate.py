@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 import pandas as pd
 
@@ -27,45 +26,68 @@ LABEL_KEYS = tuple(f"label_{f}" for f in FRAMES)
 LEXICON_KEYS = tuple(f"lexicon_{f}" for f in FRAMES)
 
 
-def sentence_rows(doc: Document, scored: list[SentenceScore]) -> list[dict]:
-    rows = []
-    for s in scored:
-        scores = [s.scores[f] for f in FRAMES]
-        row = {"doc_id": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "is_title": s.is_title,
-               "text": s.text, "voice": s.voice, "voice_cue": s.voice_cue,
-               "voice_continues": s.continues, "labels": ";".join(s.labels),
-               **dict(zip(SCORE_KEYS, scores)), **{k: f in s.labels for k, f in zip(LABEL_KEYS, FRAMES)},
-               "hits": " | ".join([format_hit(h) for h in s.hits]) if s.hits else "", "source": doc.source,
-               "date": doc.date, **dict(zip(LEXICON_KEYS, scores)), "lexicon_voice": s.voice}
-        rows.append(row)
-    return rows
+Columns = dict[str, list]  # a table column by column: every list one value per row
 
 
-def hit_rows(scored: list[SentenceScore]) -> list[dict]:
-    return [{"doc_id": s.doc_id, "sentence": s.index, "frame": h.frame, "term": h.term, "listed_under": h.listed_under,
-             "matched": h.text, "start": h.start, "end": h.end, "weight": h.weight, "negated": h.negated, "rule": h.rule}
-            for s in scored for h in s.hits]
+def sentence_columns(docs: Sequence[Document], scored: Sequence[list[SentenceScore]]) -> Columns:
+    """The sentences table (:data:`SENTENCE_COLUMNS`) of documents and their scored sentences, in reading order."""
+    flat = [s for doc_scored in scored for s in doc_scored]
+    scores = {f: [s.scores[f] for s in flat] for f in FRAMES}
+    labels = [s.labels for s in flat]
+    voice = [s.voice for s in flat]
+
+    def per_doc(values: Iterable) -> list:
+        return [v for v, doc_scored in zip(values, scored) for _ in doc_scored]
+
+    return {
+        "doc_id": [s.doc_id for s in flat], "sentence": [s.index for s in flat], "start": [s.start for s in flat],
+        "end": [s.end for s in flat], "is_title": [s.is_title for s in flat], "text": [s.text for s in flat],
+        "voice": voice, "voice_cue": [s.voice_cue for s in flat], "voice_continues": [s.continues for s in flat],
+        "labels": [";".join(ls) for ls in labels],
+        **{k: scores[f] for k, f in zip(SCORE_KEYS, FRAMES)},
+        **{k: [f in ls for ls in labels] for k, f in zip(LABEL_KEYS, FRAMES)},
+        "hits": [" | ".join([format_hit(h) for h in s.hits]) if s.hits else "" for s in flat],
+        "source": per_doc(d.source for d in docs), "date": per_doc(d.date for d in docs),
+        # the lexicon's own evidence: copies, since a model replaces the final scores and voice
+        **{k: list(scores[f]) for k, f in zip(LEXICON_KEYS, FRAMES)}, "lexicon_voice": list(voice),
+    }
+
+
+def hit_columns(scored: Sequence[list[SentenceScore]]) -> Columns:
+    """The hits table (:data:`HIT_COLUMNS`) of scored sentences, in reading order."""
+    pairs = [(s, h) for doc_scored in scored for s in doc_scored for h in s.hits]
+    hits = [h for _, h in pairs]
+    return {"doc_id": [s.doc_id for s, _ in pairs], "sentence": [s.index for s, _ in pairs],
+            "frame": [h.frame for h in hits], "term": [h.term for h in hits],
+            "listed_under": [h.listed_under for h in hits], "matched": [h.text for h in hits],
+            "start": [h.start for h in hits], "end": [h.end for h in hits], "weight": [h.weight for h in hits],
+            "negated": [h.negated for h in hits], "rule": [h.rule for h in hits]}
 
 
 OUT_OF_SCOPE_RULE = "article out of scope (P22)"
 
 
-def apply_scope(rows: list[dict], hits: list[dict], scope: str) -> None:
-    """Close the frames an article of this scope cannot carry (codebook P22), in place: their final
-    score 0 and no label. The lexicon's own scores (``lexicon_<frame>``) and the hits stay, the hits
-    marked with the rule, so that what was found and why it does not count can both be read."""
+def apply_scope(sentences: Columns, hits: Columns, rows: range, hit_rows: range, scope: str) -> None:
+    """Close the frames an article of this scope cannot carry (codebook P22), in place, in its sentence
+    rows and hit rows: their final score 0 and no label. The lexicon's own scores (``lexicon_<frame>``) and
+    the hits stay, the hits marked with the rule, so that what was found and why it does not count can
+    both be read."""
     closed = closed_frames(scope)
-    if not closed:
+    if not closed or not len(rows):
         return
-    keys = [(score, label) for f, score, label in zip(FRAMES, SCORE_KEYS, LABEL_KEYS) if f in closed]
-    for row in rows:
-        for score, label in keys:
-            row[score] = 0.0
-            row[label] = False
-        row["labels"] = ";".join([f for f, k in zip(FRAMES, LABEL_KEYS) if row[k]])
-    for h in hits:
-        if h["frame"] in closed:
-            h["rule"] = f"{h['rule']}; {OUT_OF_SCOPE_RULE}" if h["rule"] else OUT_OF_SCOPE_RULE
+    lo, hi = rows.start, rows.stop
+    for f, score, label in zip(FRAMES, SCORE_KEYS, LABEL_KEYS):
+        if f in closed:
+            sentences[score][lo:hi] = [0.0] * len(rows)
+            sentences[label][lo:hi] = [False] * len(rows)
+    open_labels = [sentences[k][lo:hi] for f, k in zip(FRAMES, LABEL_KEYS) if f not in closed]
+    open_frames = [f for f in FRAMES if f not in closed]
+    sentences["labels"][lo:hi] = [";".join([f for f, on in zip(open_frames, flags) if on])
+                                  for flags in zip(*open_labels)] if open_labels else [""] * len(rows)
+    frame, rule = hits["frame"], hits["rule"]
+    for i in hit_rows:
+        if frame[i] in closed:
+            rule[i] = f"{rule[i]}; {OUT_OF_SCOPE_RULE}" if rule[i] else OUT_OF_SCOPE_RULE
 
 
 SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "voice", "voice_cue", "voice_continues",
@@ -74,34 +96,31 @@ SENTENCE_COLUMNS = (["doc_id", "sentence", "start", "end", "is_title", "text", "
 HIT_COLUMNS = ["doc_id", "sentence", "frame", "term", "listed_under", "matched", "start", "end", "weight", "negated", "rule"]
 
 
-def sentences_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=SENTENCE_COLUMNS)
+def sentences_frame(columns: Columns) -> pd.DataFrame:
+    return pd.DataFrame({c: columns.get(c, []) for c in SENTENCE_COLUMNS}, columns=SENTENCE_COLUMNS)
 
 
-def hits_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=HIT_COLUMNS)
+def hits_frame(columns: Columns) -> pd.DataFrame:
+    return pd.DataFrame({c: columns.get(c, []) for c in HIT_COLUMNS}, columns=HIT_COLUMNS)
 
 
-_LABELS, _SCORES = itemgetter(*LABEL_KEYS), itemgetter(*SCORE_KEYS)
-
-
-def article_row(doc: Document, rows: list[dict], n_words: int, arabic: float) -> dict:
-    """Per article, from its sentence rows, their number of words and its :func:`~framing.text.arabic_share`
-    (``arabic``): counts, share of sentences per frame, mean score, dominant frame, voices."""
-    n = len(rows)
+def article_row(doc: Document, sentences: Columns, rows: range, n_words: int, arabic: float) -> dict:
+    """Per article, from its rows of the sentences table, their number of words and its
+    :func:`~framing.text.arabic_share` (``arabic``): counts, share of sentences per frame, mean score,
+    dominant frame, voices."""
+    n, lo, hi = len(rows), rows.start, rows.stop
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
            "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic, 3)}
     shares = {}
-    labelled = [sum(col) for col in zip(*map(_LABELS, rows))] if n else [0] * len(FRAMES)  # per frame, in one pass
-    totals = [sum(col) for col in zip(*map(_SCORES, rows))] if n else [0.0] * len(FRAMES)
-    for f, k, total in zip(FRAMES, labelled, totals):
+    for f, label, score in zip(FRAMES, LABEL_KEYS, SCORE_KEYS):
+        k = sum(sentences[label][lo:hi]) if n else 0
         shares[f] = k / n if n else 0.0
         row[f"n_{f}"] = k
         row[f"share_{f}"] = round(shares[f], 4)
-        row[f"intensity_{f}"] = round(total / n, 4) if n else 0.0
+        row[f"intensity_{f}"] = round(sum(sentences[score][lo:hi]) / n, 4) if n else 0.0
     best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
     row["dominant_frame"] = best if shares[best] > 0 else "none"
-    voices = Counter([r["voice"] for r in rows])
+    voices = Counter(sentences["voice"][lo:hi]) if n else Counter()
     for v in VOICES:
         row[f"share_{v}"] = round(voices[v] / n, 4) if n else 0.0
     return row

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,13 +16,14 @@ from . import __version__, rules
 from .aggregate import (
     LABEL_KEYS,
     SCORE_KEYS,
+    Columns,
     apply_scope,
     article_flags,
     article_row,
     articles_frame,
-    hit_rows,
+    hit_columns,
     hits_frame,
-    sentence_rows,
+    sentence_columns,
     sentences_frame,
 )
 from .corpus import Document, Skipped, UniqueIds, read_corpus
@@ -36,6 +38,8 @@ if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded
     from .model import Model
 
 ANALYZE_BATCH = 64  # documents per score_batch call in analyze()
+COLUMNS_EVERY = 16  # score_batch puts the scored sentences of this many documents at a time into columns (the
+#                     sentence objects then go: held for a whole batch, they make the garbage collector work)
 RULE_CONSTANTS = [n for n in dir(rules) if n.isupper() and isinstance(getattr(rules, n), (int, float))]
 
 
@@ -63,11 +67,19 @@ def resolve_model(model: str | Path | Model | bool | None) -> Model | None:
 
 @dataclass
 class Batch:
-    """The rows one group of documents contributes to the results."""
+    """The rows one group of documents contributes to the results: the sentences and hits tables column
+    by column (:data:`~framing.aggregate.SENTENCE_COLUMNS`, :data:`~framing.aggregate.HIT_COLUMNS`), one
+    dict per article."""
 
-    sentences: list[dict] = field(default_factory=list)
-    hits: list[dict] = field(default_factory=list)
+    sentences: Columns = field(default_factory=dict)
+    hits: Columns = field(default_factory=dict)
     articles: list[dict] = field(default_factory=list)
+
+    def extend(self, other: Batch) -> None:
+        for mine, theirs in ((self.sentences, other.sentences), (self.hits, other.hits)):
+            for c, values in theirs.items():
+                mine.setdefault(c, []).extend(values)
+        self.articles += other.articles
 
 
 def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None = None) -> Batch:
@@ -77,42 +89,46 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     (it takes the lexicon's scores and voice as features) against its per-frame thresholds;
     ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence.
     """
-    out = Batch()
-    per_doc: list[tuple[Document, list[dict], list[dict], tuple[str, str], int]] = []
     docs = list(docs)
-    for doc, scored in zip(docs, sc.score_documents(docs)):
-        rows = sentence_rows(doc, scored)
-        hits = hit_rows(scored)
-        scope = article_scope([(s.scope, s.scope_words) for s in scored]) if sc.checks_scope else ("", "")
-        per_doc.append((doc, rows, hits, scope, sum(s.n_words for s in scored)))
-        out.sentences.extend(rows)
-        out.hits.extend(hits)
-    if model is not None and out.sentences:
+    out = Batch(sentence_columns([], []), hit_columns([]))
+    sizes: list[tuple[int, int, int]] = []  # per document: sentences, hits, words
+    scopes: list[tuple[str, str]] = []
+    scoring = sc.score_documents(docs)
+    for lo in range(0, len(docs), COLUMNS_EVERY):
+        part = docs[lo:lo + COLUMNS_EVERY]
+        scored = list(islice(scoring, len(part)))
+        out.extend(Batch(sentence_columns(part, scored), hit_columns(scored)))
+        for doc_scored in scored:
+            sizes.append((len(doc_scored), sum(len(s.hits) for s in doc_scored), sum(s.n_words for s in doc_scored)))
+            scopes.append(article_scope([(s.scope, s.scope_words) for s in doc_scored]) if sc.checks_scope else ("", ""))
+    if model is not None and out.sentences["doc_id"]:
         # one prediction for the whole batch: the features are the sentence's and its article's, and an
         # article is never split between batches, so this equals predicting article by article
-        apply_model(out.sentences, model, [i for i, (_, rows, *_) in enumerate(per_doc) for _ in rows])
-    for (doc, rows, hits, (scope, words), n_words), arabic in zip(per_doc, arabic_shares([d.text for d in docs])):
-        apply_scope(rows, hits, scope)
-        art = article_row(doc, rows, n_words, arabic)
-        art.update(n_hits=len(hits), scope=scope, scope_words=words)
+        apply_model(out.sentences, model, [i for i, (n, _, _) in enumerate(sizes) for _ in range(n)])
+    rows = hit_rows = range(0)
+    for doc, (n, n_hits, n_words), (scope, words), arabic in zip(docs, sizes, scopes,
+                                                                  arabic_shares([d.text for d in docs])):
+        rows, hit_rows = range(rows.stop, rows.stop + n), range(hit_rows.stop, hit_rows.stop + n_hits)
+        apply_scope(out.sentences, out.hits, rows, hit_rows, scope)
+        art = article_row(doc, out.sentences, rows, n_words, arabic)
+        art.update(n_hits=n_hits, scope=scope, scope_words=words)
         out.articles.append(art)
     return out
 
 
-def apply_model(rows: list[dict], model: Model, articles: list[int]) -> None:
-    """Put the classifier's probabilities, labels and voice into lexicon sentence rows (in place).
+def apply_model(sentences: Columns, model: Model, articles: list[int]) -> None:
+    """Put the classifier's probabilities, labels and voice into the lexicon's sentence columns (in place).
     ``articles``: each row's article (by position: document ids may repeat in a corpus)."""
     from .classify import ARTICLE_COLUMN, INPUT_COLUMNS
 
-    table = pd.DataFrame({c: [row[c] for row in rows] for c in INPUT_COLUMNS})  # not the rows' other columns
+    table = pd.DataFrame({c: sentences[c] for c in INPUT_COLUMNS})  # not the other columns
     proba, labels, voice = model.predict(table.assign(**{ARTICLE_COLUMN: articles}))
-    scores = np.round(proba, 4).tolist()
-    flags = labels.astype(bool).tolist()
-    for row, sc, fl, v in zip(rows, scores, flags, voice.tolist()):
-        row.update(zip(SCORE_KEYS, sc))
-        row.update(zip(LABEL_KEYS, fl))
-        row["labels"] = ";".join([f for f, on in zip(FRAMES, fl) if on])
-        row["voice"] = v
+    flags = labels.astype(bool)
+    for j, (score, label) in enumerate(zip(SCORE_KEYS, LABEL_KEYS)):
+        sentences[score] = np.round(proba[:, j], 4).tolist()
+        sentences[label] = flags[:, j].tolist()
+    sentences["labels"] = [";".join([f for f, on in zip(FRAMES, row) if on]) for row in flags.tolist()]
+    sentences["voice"] = voice.tolist()
 
 
 def analyze(
@@ -140,10 +156,7 @@ def analyze(
     pending: list[Document] = []
 
     def flush() -> None:
-        part = score_batch(pending, sc, mdl)
-        total.sentences += part.sentences
-        total.hits += part.hits
-        total.articles += part.articles
+        total.extend(score_batch(pending, sc, mdl))
         pending.clear()
         if progress:
             progress(len(total.articles))

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, dedup
-from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, FrameProfile, article_flags
+from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, Columns, FrameProfile, article_flags
 from .corpus import Document, Skipped, UniqueIds
 from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
@@ -123,17 +123,23 @@ def rows_table(rows: list[dict], columns: list[str] | None = None) -> pa.Table:
     """An Arrow table with stable types (the same for every shard) from row dicts."""
     if columns is None:
         columns = list(rows[0]) if rows else []
-    data = {c: [r.get(c) for r in rows] for c in columns}
-    schema = pa.schema([(c, _arrow_type(c, data[c][:50])) for c in columns])
+    return columns_table({c: [r.get(c) for r in rows] for c in columns})
+
+
+def columns_table(data: Columns, columns: list[str] | None = None) -> pa.Table:
+    """An Arrow table with stable types (the same for every shard) from lists of values (``columns``: which
+    and in what order, absent ones empty; default: all of ``data``)."""
+    if columns is not None:
+        data = {c: data.get(c, []) for c in columns}
+    schema = pa.schema([(c, _arrow_type(c, v[:50])) for c, v in data.items()])
     try:
         return pa.table(data, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # unusual values: convert column by column
         pass
-    schema = pa.schema([(c, _arrow_type(c, data[c])) for c in columns])
+    schema = pa.schema([(c, _arrow_type(c, v)) for c, v in data.items()])
     arrays = []
-    for c in columns:
+    for c, vals in data.items():
         t = schema.field(c).type
-        vals = data[c]
         if t == pa.string():
             vals = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in vals]
         arrays.append(pa.array(vals, type=t))
@@ -157,12 +163,12 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
     for row, d in zip(articles, docs):
         row["encoding"] = d.encoding
     parts = {
-        "sentences": _parquet_bytes(rows_table(sentences, list(SENTENCE_COLUMNS))),
-        "hits": _parquet_bytes(rows_table(hits, list(HIT_COLUMNS))),
+        "sentences": _parquet_bytes(columns_table(sentences, list(SENTENCE_COLUMNS))),
+        "hits": _parquet_bytes(columns_table(hits, list(HIT_COLUMNS))),
         "articles": _parquet_bytes(rows_table(articles)),
     }
     sig = dedup.signatures(d.body for d in docs)
-    return ShardResult(index, len(docs), len(sentences), len(hits),
+    return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
                        sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
                        time.perf_counter() - t0)
 
@@ -742,5 +748,5 @@ def _table_columns(name: str) -> list[str]:
     if name == "hits":
         return list(HIT_COLUMNS)
     if name == "articles":
-        return list(article_row(Document("", ""), [], 0, 0.0)) + ["n_hits", "scope", "scope_words", "encoding", "duplicate_of"]
+        return list(article_row(Document("", ""), {}, range(0), 0, 0.0)) + ["n_hits", "scope", "scope_words", "encoding", "duplicate_of"]
     return []
