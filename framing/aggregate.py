@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .corpus import Document
@@ -149,17 +150,23 @@ class FrameProfile:
     by_voice: dict[str, Counter] = field(default_factory=lambda: {f: Counter() for f in FRAMES})
     voices: Counter = field(default_factory=Counter)
 
-    def add(self, sentences: pd.DataFrame) -> "FrameProfile":
-        """Count the sentences of one table (``label_<frame>``, ``score_<frame>`` and ``voice`` columns)."""
-        if not len(sentences):
+    def add(self, sentences: pd.DataFrame | Mapping[str, np.ndarray]) -> "FrameProfile":
+        """Count the sentences of one table: its ``label_<frame>``, ``score_<frame>`` and ``voice`` columns
+        (a DataFrame, or a mapping of names to arrays)."""
+        voice = np.asarray(sentences["voice"], dtype=object)
+        if not len(voice):
             return self
-        self.n += len(sentences)
-        self.voices.update(sentences["voice"].value_counts().to_dict())
+        self.n += len(voice)
+        known = pd.notna(voice)  # a missing voice counts as no voice
+        names, which = np.unique(voice[known].astype(str), return_inverse=True)
+        names = names.tolist()
+        self.voices.update(dict(zip(names, np.bincount(which, minlength=len(names)).tolist())))
         for f in FRAMES:
-            lab = sentences[f"label_{f}"].astype(bool)
+            lab = np.asarray(sentences[f"label_{f}"], dtype=bool)
             self.labelled[f] += int(lab.sum())
-            self.score_sum[f] += float(sentences[f"score_{f}"].sum())
-            self.by_voice[f].update(sentences.loc[lab, "voice"].value_counts().to_dict())
+            self.score_sum[f] += float(np.asarray(sentences[f"score_{f}"], dtype=np.float64).sum())
+            by_voice = np.bincount(which[lab[known]], minlength=len(names)).tolist()
+            self.by_voice[f].update({v: c for v, c in zip(names, by_voice) if c})
         return self
 
     def table(self) -> pd.DataFrame:

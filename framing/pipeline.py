@@ -725,7 +725,8 @@ def _profile_from_parts(output: Path) -> tuple[pd.DataFrame, dict, int]:
     cols = [f"label_{f}" for f in FRAMES] + [f"score_{f}" for f in FRAMES] + ["voice"]
     prof = FrameProfile()
     for p in part_files(output, "sentences"):
-        prof.add(pq.read_table(p, columns=cols).to_pandas())
+        table = pq.read_table(p, columns=cols)
+        prof.add({c: table.column(c).to_numpy() for c in cols})
     return prof.table(), {str(k): int(v) for k, v in prof.voices.most_common()}, prof.n
 
 

@@ -304,9 +304,14 @@ def test_field_mapping(tmp_path):
     assert bad.exit_code == 2 and "unknown field" in bad.output
 
 
-def test_api_reads_new_formats_in_memory(corpus):
+def test_api_reads_new_formats_in_memory(corpus, serial):
     root, good, _ = corpus
     res = framing.analyze(root, model=False)
     assert sorted(res.articles["doc_id"]) == sorted(good)
+    # the corpus run's profile, added up part by part from disk, is the one of the whole table in memory
+    _, run = serial
+    assert res.meta["frames"] == run.summary["frames"] and res.meta["voices"] == run.summary["voices"]
+    assert sum(run.summary["voices"].values()) == len(res.sentences)
+    assert any(f["sentences"] for f in run.summary["frames"].values())
     docs = [i for i in read_inputs([root]) if isinstance(i, Document)]
     assert all(d.encoding for d in docs)
