@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -23,18 +22,31 @@ from camel_tools.utils.normalize import (
 )
 
 TATWEEL = "\u0640"
+# camel-tools' Arabic diacritics (``camel_tools.utils.charsets.AR_DIAC_CHARSET``, which its ``dediac_ar``
+# drops), named here: importing its dediac module builds every Unicode character class first (0.4 s at
+# each start). A test checks that the table below is the one ``dediac_ar`` gives.
+ARABIC_DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
 _ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _HAMZA_CARRIERS = {"ؤ": "و", "ئ": "ي"}  # kept distinct by camel; unified here for matching
 
 
+def _dediac(ch: str) -> str:
+    return "" if ch in ARABIC_DIACRITICS else ch
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[int, int | None]:
     """Character table: Arabic block through camel-tools' normalizers, plus digits and ASCII case."""
+    return build_table(_dediac)
+
+
+def build_table(dediac: Callable[[str], str]) -> dict[int, int | None]:
+    """The character table, the diacritics dropped by ``dediac``."""
     table: dict[int, int | None] = {}
     for code in range(0x0600, 0x0700):
         ch = chr(code)
-        out = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(ch))))
+        out = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac(ch))))
         out = _HAMZA_CARRIERS.get(out, out)
         if out != ch:
             if len(out) > 1:

@@ -1,3 +1,4 @@
+import framing.text as text_module
 from framing.text import normalize, normalize_text, split_sentences, tokenize
 
 
@@ -50,3 +51,14 @@ def test_tokens_with_arrays_are_the_regex_tokens():
         cps = code_points(text)
         starts, ends = token_spans(cps, word_chars(cps))
         assert list(zip(starts.tolist(), ends.tolist())) == tokenize(text), text
+
+
+def test_normalization_table_is_camel_tools_own():
+    """The diacritics named in framing.text are the ones camel-tools' dediac_ar drops: the same table."""
+    from camel_tools.utils.dediac import dediac_ar
+
+    from framing.text import ARABIC_DIACRITICS, build_table
+
+    assert text_module._table() == build_table(dediac_ar)
+    assert all(text_module._table()[ord(c)] is None for c in ARABIC_DIACRITICS)
+    assert normalize_text("مُحَمَّدٌ") == "محمد"
