@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from datetime import datetime, timezone
@@ -32,7 +32,7 @@ from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .rules import article_scope
 from .results import Results
 from .score import LexiconScorer, SentenceScore
-from .text import arabic_shares
+from .text import Normalized, arabic_shares
 
 if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded when a model is used
     from .model import Model
@@ -82,18 +82,20 @@ class Batch:
         self.articles += other.articles
 
 
-def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None = None) -> Batch:
+def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None = None,
+                norms: Sequence[Normalized] | None = None) -> Batch:
     """Score documents: lexicon and rules per sentence, then (with a model) the classifiers' fused scores.
 
     With a model, ``score_<frame>``/``label_<frame>`` are the classifier's calibrated probabilities
     (it takes the lexicon's scores and voice as features) against its per-frame thresholds;
-    ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence.
+    ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence. ``norms``: each
+    document's :func:`~framing.text.normalize`, when the caller has it.
     """
     docs = list(docs)
     out = Batch(sentence_columns([], []), hit_columns([]))
     sizes: list[tuple[int, int, int]] = []  # per document: sentences, hits, words
     scopes: list[tuple[str, str]] = []
-    scoring = sc.score_documents(docs)
+    scoring = sc.score_documents(docs, norms)
     for lo in range(0, len(docs), COLUMNS_EVERY):
         part = docs[lo:lo + COLUMNS_EVERY]
         scored = list(islice(scoring, len(part)))

@@ -59,7 +59,12 @@ class Document:
 
     @property
     def body(self) -> str:
-        return "\n".join(self.text[s:e] for s, e, t in self.regions if not t) if self.regions else self.text
+        return "\n".join(self.text[s:e] for s, e in self.body_spans)
+
+    @property
+    def body_spans(self) -> list[tuple[int, int]]:
+        """Where :attr:`body` is in ``text``: the body regions (joined by a newline), or all of it."""
+        return [(s, e) for s, e, t in self.regions if not t] if self.regions else [(0, len(self.text))]
 
 
 def doc_id_for(path: Path | str, text: str) -> str:

@@ -60,10 +60,12 @@ def squashed(text: str) -> np.ndarray:
     return squashed_all([text])[0]
 
 
-def squashed_all(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`squashed` of each text, all in one array, and each one's length."""
+def squashed_all(texts: Sequence[str], normalized: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`squashed` of each text, all in one array, and each one's length; ``normalized``: the texts
+    are :func:`~framing.text.normalize_text`'s already."""
     # one NUL after each text (a NUL inside one is a non-letter like any other: made a space)
-    cps = code_points(normalize_text("\0".join([t.replace("\0", " ") if "\0" in t else t for t in texts])))
+    joined = "\0".join([t.replace("\0", " ") if "\0" in t else t for t in texts])
+    cps = code_points(joined if normalized else normalize_text(joined))
     word = word_chars(cps)
     ends = np.append(np.flatnonzero(cps == 0), len(cps))  # where each text's NUL is (or would be)
     keep = word.copy()
@@ -85,12 +87,13 @@ def signature(text: str) -> np.ndarray:
     return signatures([text])[0]
 
 
-def signatures(texts: Iterable[str]) -> np.ndarray:
+def signatures(texts: Iterable[str], normalized: bool = False) -> np.ndarray:
     """``(n, NUM_PERM)`` signatures, :func:`signature` of each text, hashed as one batch: the shingles
-    of all texts in one array, the permutations applied :data:`PERM_CHUNK` kept shingles at a time."""
+    of all texts in one array, the permutations applied :data:`PERM_CHUNK` kept shingles at a time.
+    ``normalized``: the texts are :func:`~framing.text.normalize_text`'s already."""
     texts = list(texts)
     out = np.full((len(texts), NUM_PERM), EMPTY, dtype=np.uint32)
-    cps, lens = squashed_all(texts)
+    cps, lens = squashed_all(texts, normalized)
     if not texts or not len(cps):
         return out
     ends = np.cumsum(lens)

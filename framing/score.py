@@ -101,12 +101,14 @@ class LexiconScorer:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
         return next(self.score_documents([doc]))
 
-    def score_documents(self, docs: Sequence[Document]) -> Iterator[list[SentenceScore]]:
+    def score_documents(self, docs: Sequence[Document],
+                        norms: Sequence[Normalized] | None = None) -> Iterator[list[SentenceScore]]:
         """:meth:`score_document` of each, in turn, their texts prepared as one batch: normalized, tokenized
         and masked for the lexicon in one pass over the documents' joined normalized texts, then matched
         and scored document by document (few objects alive at a time: the garbage collector's full
-        passes stay rare)."""
-        norms = [normalize(doc.text) for doc in docs]  # once per document, each sentence takes its slice
+        passes stay rare). ``norms``: each document's :func:`~framing.text.normalize`, when the caller has it."""
+        if norms is None:
+            norms = [normalize(doc.text) for doc in docs]  # once per document, each sentence takes its slice
         joined = "\n".join(n.text for n in norms)  # a newline: no word, number or phrase runs across documents
         cps = code_points(joined)
         word = word_chars(cps)

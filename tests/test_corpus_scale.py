@@ -225,6 +225,27 @@ def test_a_signature_does_not_depend_on_the_batch():
     assert (batch[1] == EMPTY).all() and (batch[3] == EMPTY).all() and not (batch[0] == EMPTY).any()
     assert (batch[0] == batch[2]).mean() < 0.5
 
+
+def test_a_shard_signs_each_body_as_read():
+    """A shard hashes its bodies from the normalization the scorer made of the whole text (titles left
+    out, diacritics dropped): the same signatures as each body read alone."""
+    import numpy as np
+
+    from framing.api import scorer
+    from framing.corpus import parse_article
+    from framing.dedup import signatures
+    from framing.pipeline import ScoreSpec, score_shard
+    from framing.text import normalize_text
+
+    text = ("عنوانٌ عن داعشَ\nالأربعاء 20 يوليو 2016 03:41 م\nطباعة\n"
+            + "أعلنَ التحالفُ الدوليُّ أنّ غاراته دمّرت مواقع للتنظيم قرب الموصل. " * 4 + "\n\nوقال المتحدث إن العمليات مستمرة. " * 3)
+    docs = [parse_article(text, "a"), Document("b", "نصٌّ بلا عنوان " * 20)]
+    assert docs[0].body != docs[0].text and any(t for _, _, t in docs[0].regions)
+    want = signatures([d.body for d in docs])
+    assert np.array_equal(signatures([normalize_text(d.body) for d in docs], normalized=True), want)
+    got = np.frombuffer(score_shard(0, docs, ScoreSpec(scorer(), None)).minhash, dtype=np.uint32)
+    assert np.array_equal(got.reshape(want.shape), want)
+
 def test_a_repeated_id_is_renamed_in_reading_order(serial):
     out, run = serial
     a = read_table(out, "articles").set_index("doc_id")
