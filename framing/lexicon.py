@@ -381,10 +381,10 @@ class Matcher:
             # In the searched text every non-word character is a space, so " key " is the key as a whole
             # word (all its entries apply) and " key" the key at the start of a longer word (only the
             # wildcard entries apply): matches start at word starts only, and most words end the search.
-            self.automaton.add_word(" " + key + " ", (len(key), tuple(values), True))
+            self.automaton.add_word(" " + key + " ", (len(key), tuple(values), True, _gate(values)))
             wildcards = tuple(v for v in values if v[1])
             if wildcards:
-                self.automaton.add_word(" " + key, (len(key), wildcards, False))
+                self.automaton.add_word(" " + key, (len(key), wildcards, False, _gate(wildcards)))
         if keys:
             self.automaton.make_automaton()
         self._empty = not keys
@@ -418,7 +418,7 @@ class Matcher:
         outs: list[list[Match]] = [[] for _ in spans]
         find_space = masked.find
         k, (lo, hi) = 0, spans[0]
-        for last, (klen, values, whole) in self.automaton.iter(masked):
+        for last, (klen, values, whole, gate) in self.automaton.iter(masked):
             if whole:  # " key ": the word is the key
                 word_end = last - 1
             else:  # " key" inside a longer word
@@ -434,6 +434,8 @@ class Matcher:
                 break  # past the last span
             if start < lo:
                 continue  # between spans
+            if gate is not None and not gate.match(text, word_end, hi):
+                continue  # no phrase of this key goes on here
             out = outs[k]
             for entry, wildcard, tail in values:
                 end = word_end
@@ -447,6 +449,14 @@ class Matcher:
             if len(out) > 1:
                 out.sort(key=lambda m: (m.start, -m.end))
         return outs
+
+
+def _gate(values: Sequence[tuple[Entry, bool, re.Pattern[str] | None]]) -> re.Pattern[str] | None:
+    """For a key whose entries are all phrases, and more than one: their tails as one pattern, which matches
+    where any of them does (at a common word like «في» most tails fail: one test instead of each)."""
+    if len(values) < 2 or any(tail is None for _, _, tail in values):
+        return None
+    return re.compile("|".join(f"(?:{tail.pattern})" for _, _, tail in values))
 
 
 def _variants(stem: str, conj_only: bool = False) -> set[str]:

@@ -35,6 +35,17 @@ def test_phrases_gaps_and_definite_entries():
     assert _found(m, "للدولة الإسلامية وبالدولة الاسلامية") == ["للدوله الاسلاميه", "وبالدوله الاسلاميه"]
 
 
+def test_phrases_that_share_their_first_word():
+    """Phrases opening with one word are each found where they go on, alone or together, and none where
+    the word goes on otherwise (with a word alone as a third entry)."""
+    m = _matcher("مع ذلك", "مع ذلك لم", "في تقرير* لها", "في تقرير* سابق لها")
+    assert _found(m, "ومع ذلك لم يتغير شيء") == ["ومع ذلك لم", "ومع ذلك"]  # the longer first
+    assert _found(m, "مع ذلك، قال") == ["مع ذلك"]
+    assert _found(m, "في تقريرها لها وفي تقرير سابق لها وفي تقرير آخر") == ["في تقريرها لها", "وفي تقرير سابق لها"]
+    assert _found(m, "مع الوفد في العاصمة") == []
+    assert _found(_matcher("مع ذلك", "مع ذلك لم", "مع"), "مع الوفد ومع ذلك") == ["مع", "ومع ذلك", "ومع"]
+
+
 def test_bundled_lexicon_is_valid_and_large(lexicon):
     assert lexicon.name == "coalition"
     frames = {e.frame for e in lexicon.entries if e.frame}
