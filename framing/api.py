@@ -32,7 +32,7 @@ from .readers import DEFAULT_FIELDS, ReadOptions, record_document
 from .rules import article_scope
 from .results import Results
 from .score import LexiconScorer, SentenceScore
-from .text import Normalized, arabic_shares
+from .text import Normalized, TextBatch, Tokens, arabic_shares, normalize
 
 if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded when a model is used
     from .model import Model
@@ -92,10 +92,12 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     document's :func:`~framing.text.normalize`, when the caller has it.
     """
     docs = list(docs)
+    norms = norms if norms is not None else [normalize(d.text) for d in docs]
+    text = TextBatch.of([n.text for n in norms])  # tokenized once, for the lexicon and the classifier
     out = Batch(sentence_columns([], []), hit_columns([]))
     sizes: list[tuple[int, int, int]] = []  # per document: sentences, hits, words
     scopes: list[tuple[str, str]] = []
-    scoring = sc.score_documents(docs, norms)
+    scoring = sc.score_documents(docs, norms, text)
     for lo in range(0, len(docs), COLUMNS_EVERY):
         part = docs[lo:lo + COLUMNS_EVERY]
         scored = list(islice(scoring, len(part)))
@@ -106,7 +108,8 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     if model is not None and out.sentences["doc_id"]:
         # one prediction for the whole batch: the features are the sentence's and its article's, and an
         # article is never split between batches, so this equals predicting article by article
-        apply_model(out.sentences, model, [i for i, (n, _, _) in enumerate(sizes) for _ in range(n)])
+        apply_model(out.sentences, model, [i for i, (n, _, _) in enumerate(sizes) for _ in range(n)],
+                    text.sentence_tokens())
     rows = hit_rows = range(0)
     for doc, (n, n_hits, n_words), (scope, words), arabic in zip(docs, sizes, scopes,
                                                                   arabic_shares([d.text for d in docs])):
@@ -118,13 +121,14 @@ def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None
     return out
 
 
-def apply_model(sentences: Columns, model: Model, articles: list[int]) -> None:
+def apply_model(sentences: Columns, model: Model, articles: list[int], tokens: Tokens | None = None) -> None:
     """Put the classifier's probabilities, labels and voice into the lexicon's sentence columns (in place).
-    ``articles``: each row's article (by position: document ids may repeat in a corpus)."""
+    ``articles``: each row's article (by position: document ids may repeat in a corpus); ``tokens``: the
+    sentences' words, when the caller has them."""
     from .classify import ARTICLE_COLUMN, INPUT_COLUMNS
 
     table = pd.DataFrame({c: sentences[c] for c in INPUT_COLUMNS})  # not the other columns
-    proba, labels, voice = model.predict(table.assign(**{ARTICLE_COLUMN: articles}))
+    proba, labels, voice = model.predict(table.assign(**{ARTICLE_COLUMN: articles}), tokens)
     flags = labels.astype(bool)
     for j, (score, label) in enumerate(zip(SCORE_KEYS, LABEL_KEYS)):
         sentences[score] = np.round(proba[:, j], 4).tolist()

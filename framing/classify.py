@@ -30,7 +30,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import OneHotEncoder, normalize
 
 from .lexicon import FRAMES, VOICES
-from .text import TOKEN_RE, code_points, normalize_text, token_hashes, token_spans, word_chars
+from .text import TOKEN_RE, Tokens, code_points, normalize_text, token_hashes, token_spans, word_chars
 
 _PREFIX = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف)(?=\w{3,})")
 _SUFFIX = re.compile(r"(?<=\w{3})(?:ات|ون|ين|ها|هم|هن|كم|نا|ه|ي)$")
@@ -139,15 +139,21 @@ class _TermColumns(dict):
         return self._count(codes, np.repeat(np.arange(len(docs)), lens), len(docs))
 
     def text_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays and looked up by
-        the words' hashes (:func:`~framing.text.token_hashes`): a word goes through the dictionary once,
-        the first time it is seen, and is then found among the hashes without being cut out of the text."""
+        """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays (:meth:`token_counts`)."""
         joined = _joined(texts)
         if joined is None:
             return self.counts(words_of_each(texts))
         norm = normalize_text(joined)
         cps = code_points(norm)
         starts, ends = token_spans(cps, word_chars(cps))
+        return self.token_counts(Tokens(norm, cps, starts, ends, np.searchsorted(np.flatnonzero(cps == 0), starts)),
+                                 len(texts))
+
+    def token_counts(self, tokens: Tokens, n_rows: int) -> sparse.csr_matrix:
+        """:meth:`counts` of normalized texts' words given as :class:`~framing.text.Tokens`, looked up by the
+        words' hashes (:func:`~framing.text.token_hashes`): a word goes through the dictionary once, the
+        first time it is seen, and is then found among the hashes without being cut out of the text."""
+        text, cps, starts, ends = tokens.text, tokens.cps, tokens.starts, tokens.ends
         h1, h2 = token_hashes(cps, starts, ends)
         table = self._hashes
         at = np.minimum(np.searchsorted(table[0], h1), max(len(table[0]) - 1, 0))
@@ -157,11 +163,11 @@ class _TermColumns(dict):
         if len(new):
             pairs, first, which = np.unique(np.stack([h1[new], h2[new]], axis=1), axis=0, return_index=True,
                                             return_inverse=True)
-            found = np.array([self[norm[a:b]] for a, b in zip(starts[new[first]].tolist(), ends[new[first]].tolist())],
+            found = np.array([self[text[a:b]] for a, b in zip(starts[new[first]].tolist(), ends[new[first]].tolist())],
                              dtype=np.int64)
             codes[new] = found[which.ravel()]
             self._remember(pairs, found)
-        return self._count(codes, np.searchsorted(np.flatnonzero(cps == 0), starts), len(texts))
+        return self._count(codes, tokens.rows, n_rows)
 
     @property
     def _hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -312,9 +318,11 @@ class _Features(BaseEstimator):
     def transform(self, X: pd.DataFrame) -> sparse.csr_matrix:
         return self.parts(X).full()
 
-    def parts(self, X: pd.DataFrame) -> FeatureParts:
+    def parts(self, X: pd.DataFrame, tokens: Tokens | None = None) -> FeatureParts:
+        """The features of a table; ``tokens``: its texts' words (normalized), one row per text, when the
+        caller has them (:meth:`framing.text.TextBatch.sentence_tokens`)."""
         X = _as_frame(X, self.use_lexicon)
-        tfidf = self._tfidf(X["text"])
+        tfidf = self._tfidf(X["text"], tokens)
         own = [tfidf]
         if self.use_lexicon:
             lex = X[LEXICON_COLUMNS].to_numpy(dtype=np.float32)
@@ -326,13 +334,17 @@ class _Features(BaseEstimator):
         articles, article_of = article_vectors(tfidf, X)
         return FeatureParts(own, articles * self.article_weight, article_of)
 
-    def _tfidf(self, texts) -> sparse.csr_matrix:
-        """``tfidf_.transform(texts)`` (texts, or their words: :func:`features_of`), counted with arrays."""
+    def _tfidf(self, texts, tokens: Tokens | None = None) -> sparse.csr_matrix:
+        """``tfidf_.transform(texts)`` (texts, or their words: :func:`features_of`, or ``tokens``), counted
+        with arrays."""
         columns = getattr(self, "_columns", None)
         if columns is None or columns.vocabulary is not self.tfidf_.vocabulary_:
             columns = self._columns = _TermColumns(self.tfidf_.vocabulary_)
         texts = list(texts)
-        counts = columns.counts(texts) if all(isinstance(t, list) for t in texts) else columns.text_counts(texts)
+        if tokens is not None:
+            counts = columns.token_counts(tokens, len(texts))
+        else:
+            counts = columns.counts(texts) if all(isinstance(t, list) for t in texts) else columns.text_counts(texts)
         return self.tfidf_._tfidf.transform(counts, copy=False)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .classify import FrameClassifier, LabelClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES
+from .text import Tokens
 
 FORMAT = "framing-model/1"
 TRUSTED_TYPES = frozenset({
@@ -45,13 +46,14 @@ class Model:
     def thresholds(self) -> dict[str, float]:
         return dict(zip(FRAMES, map(float, self.frames.thresholds_)))
 
-    def predict(self, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table."""
+    def predict(self, table: pd.DataFrame, tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table; ``tokens``:
+        its texts' words, one row per sentence, when the caller has them (:meth:`framing.text.TextBatch.sentence_tokens`)."""
         if table.empty:
             return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
         if not self.shared_features:  # two feature sets read the words: tokenize them once, for both
-            table = features_of(table)
-        parts = self.frames.features_.parts(table)  # (one feature set: the words are read here, with arrays)
+            table, tokens = features_of(table), None
+        parts = self.frames.features_.parts(table, tokens)  # (one feature set: the words are read here, with arrays)
         proba = self.frames.predict_proba(table, parts)
         labels = (proba >= self.frames.thresholds_).astype(int)
         if self.meta.get("voice_from") != "classifier":

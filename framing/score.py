@@ -27,7 +27,7 @@ from .rules import (
     modifier_factor,
     sentence_scope,
 )
-from .text import NUMBER_JOINERS, TOKEN_RE, Normalized, code_points, normalize, token_spans, word_chars
+from .text import NUMBER_JOINERS, TOKEN_RE, Normalized, TextBatch, normalize
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -71,14 +71,18 @@ class SentenceScore:
 
 def _stands_alone(text: str, start: int, end: int, reach: int) -> bool:
     """Whether ``text[start:end]`` reads the same inside ``text`` as alone: it starts after the spans
-    before it end (``reach``) and has no letter, digit or number joiner (:data:`~framing.text.NUMBER_JOINERS`)
-    just outside it. Sentences as split always do; a caller's own may not."""
-    return (start >= reach and (start == 0 or not _joins(text[start - 1]))
-            and (end == len(text) or not _joins(text[end])))
+    before it end (``reach``), has no letter or digit just outside it, and no number runs across an edge
+    (a joiner of :data:`~framing.text.NUMBER_JOINERS` between a letter or digit and an ASCII digit, as
+    in «3.5»). Sentences as split always do; a caller's own may not."""
+    return (start >= reach
+            and (start == 0 or not (text[start - 1].isalnum() or _joins_number(text, start - 1)))
+            and (end == len(text) or not (text[end].isalnum() or _joins_number(text, end))))
 
 
-def _joins(ch: str) -> bool:
-    return ch.isalnum() or ch in NUMBER_JOINERS
+def _joins_number(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a number joiner inside a token (:data:`~framing.text.TOKEN_RE`)."""
+    return (text[i] in NUMBER_JOINERS and 0 < i < len(text) - 1 and text[i - 1].isalnum()
+            and "0" <= text[i + 1] <= "9")
 
 
 def _word_spans(starts: list[int], ends: list[int], first: int, last: int, offset: int) -> list[tuple[int, int]]:
@@ -101,20 +105,22 @@ class LexiconScorer:
         """Score every sentence in reading order (the voice of a continuing speaker carries over)."""
         return next(self.score_documents([doc]))
 
-    def score_documents(self, docs: Sequence[Document],
-                        norms: Sequence[Normalized] | None = None) -> Iterator[list[SentenceScore]]:
+    def score_documents(self, docs: Sequence[Document], norms: Sequence[Normalized] | None = None,
+                        batch: TextBatch | None = None) -> Iterator[list[SentenceScore]]:
         """:meth:`score_document` of each, in turn, their texts prepared as one batch: normalized, tokenized
         and masked for the lexicon in one pass over the documents' joined normalized texts, then matched
         and scored document by document (few objects alive at a time: the garbage collector's full
-        passes stay rare). ``norms``: each document's :func:`~framing.text.normalize`, when the caller has it."""
+        passes stay rare). ``norms``: each document's :func:`~framing.text.normalize`, and ``batch``: their
+        texts' :meth:`TextBatch.of <framing.text.TextBatch.of>`, when the caller has them; the batch is
+        given each sentence's span as it is read."""
         if norms is None:
             norms = [normalize(doc.text) for doc in docs]  # once per document, each sentence takes its slice
-        joined = "\n".join(n.text for n in norms)  # a newline: no word, number or phrase runs across documents
-        cps = code_points(joined)
-        word = word_chars(cps)
-        starts, ends = (a.tolist() for a in token_spans(cps, word))
+        if batch is None:
+            batch = TextBatch.of([n.text for n in norms])
+        joined = batch.text
+        starts, ends = batch.starts.tolist(), batch.ends.tolist()
         matcher = self.lexicon.matcher
-        masked = matcher.masked(cps, word)
+        masked = matcher.masked(batch.cps, batch.word)
         offset = 0
         for doc, norm in zip(docs, norms):
             parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
@@ -126,6 +132,8 @@ class LexiconScorer:
                 spans.append((lo, hi))
                 alone.append(_stands_alone(joined, lo, hi, reach))
                 reach = max(reach, hi)
+            batch.spans += spans
+            batch.alone += alone
             found = iter(matcher.find_all(joined, [sp for sp, ok in zip(spans, alone) if ok], masked))
             aliases: set[str] = set()
             previous = "authorial"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -352,6 +352,50 @@ def _powers_mod(base: int, n: int, p: int) -> np.ndarray:
     low = np.array([pow(base, k, p) for k in range(block)], dtype=np.uint64)
     high = np.array([pow(base, block * j, p) for j in range(-(-n // block))], dtype=np.uint64)
     return (high[:, None] * low[None, :] % p).ravel()[:n]
+
+
+@dataclass
+class Tokens:
+    """Tokens of several texts in one string: each token's ``text[start:end]`` and the text (row) it is in."""
+
+    text: str
+    cps: np.ndarray  # code_points(text)
+    starts: np.ndarray
+    ends: np.ndarray
+    rows: np.ndarray  # ascending
+
+
+@dataclass
+class TextBatch:
+    """Normalized texts joined with a newline between (no token runs from one into the next), tokenized
+    once with arrays: what the lexicon and the classifier both read. ``spans``: the sentences read from it,
+    in reading order, ``(start, end)`` in ``text``; ``alone``: whether each reads the same there as by itself."""
+
+    text: str
+    cps: np.ndarray
+    word: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    alone: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TextBatch:
+        joined = "\n".join(texts)
+        cps = code_points(joined)
+        word = word_chars(cps)
+        return cls(joined, cps, word, *token_spans(cps, word))
+
+    def sentence_tokens(self) -> Tokens | None:
+        """The tokens of the sentences in :attr:`spans`, each sentence a row: what :func:`token_spans` finds
+        in each sentence alone. ``None`` when a sentence does not stand alone (cut mid-word by a caller)."""
+        if not all(self.alone):
+            return None
+        lo = np.array([s for s, _ in self.spans], dtype=np.int64)
+        hi = np.array([e for _, e in self.spans], dtype=np.int64)
+        row = np.searchsorted(lo, self.starts, side="right") - 1
+        inside = (row >= 0) & (self.ends <= hi[np.maximum(row, 0)]) if len(lo) else np.zeros(len(row), dtype=bool)
+        return Tokens(self.text, self.cps, self.starts[inside], self.ends[inside], row[inside])
 
 
 def is_word_char(ch: str) -> bool:

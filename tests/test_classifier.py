@@ -195,6 +195,29 @@ def test_analyze_uses_model_and_keeps_lexicon_evidence(trained):
     assert lex_only.meta["model"] == "lexicon"
 
 
+def test_the_classifier_reads_the_words_the_lexicon_pass_found(small_gold, trained, monkeypatch):
+    """A batch is tokenized once: the classifier gets each sentence's words from the lexicon's pass, and
+    predicts what it predicts when it tokenizes the sentences itself."""
+    from framing.api import score_batch, scorer
+    from framing.corpus import Document, parse_article
+    from framing.text import TextBatch
+
+    gold = load_gold([small_gold])
+    docs = [Document(str(g), " ".join(gold.loc[gold["group"] == g, "text"])) for g in list(dict.fromkeys(gold["group"]))[:5]]
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    docs += [parse_article(p.read_text(encoding="utf-8"), p.stem) for p in sorted(seeds.glob("*.txt"))]
+    model, sc = load_model(trained), scorer()
+    given = []
+    predict = Model.predict
+    monkeypatch.setattr(Model, "predict", lambda self, table, tokens=None: given.append(tokens) or predict(self, table, tokens))
+    shared = score_batch(docs, sc, model)
+    monkeypatch.setattr(TextBatch, "sentence_tokens", lambda self: None)
+    own = score_batch(docs, sc, model)
+    assert given[0] is not None and given[1] is None
+    assert shared.sentences == own.sentences and shared.articles == own.articles
+    assert shared.sentences["score_threat"] != shared.sentences["lexicon_threat"]
+
+
 def test_tampered_model_is_refused(trained, tmp_path):
     bad = tmp_path / "tampered"
     shutil.copytree(trained, bad)

@@ -149,8 +149,43 @@ def test_batch_reads_each_sentence_as_if_alone(lexicon, seed_doc):
         Document("cut", cut_text, _sentences=[Sentence("cut", i, s, e, cut_text[s:e]) for i, (s, e) in enumerate(cuts)]),
         Document("empty", ""),
         Document("diacritics", "لَمْ يُحَقِّقِ التَّحَالُفُ أيَّ تَقَدُّمٍ.\nوَأَعْلَنَ المُتَحَدِّثُ عَنْ مَقْتَلِ ٢٥ مَدَنِيًّا."),
+        Document("number", number_text, _sentences=[Sentence("number", i, s, e, number_text[s:e])
+                                                     for i, (s, e) in enumerate(number_cuts)]),
+        Document("quote", "وسأل: هل هي نهاية التحالف؟».\nوقال المتحدث إن الغارات مستمرة."),
     ]
     sc = LexiconScorer(lexicon)
     batch = list(sc.score_documents(docs))
     assert batch == [_sentence_by_sentence(sc, d) for d in docs]
-    assert any(s.hits for s in batch[0]) and [len(b) for b in batch[1:]] == [4, 4, 0, 2]
+    assert any(s.hits for s in batch[0]) and [len(b) for b in batch[1:]] == [4, 4, 0, 2, 2, 2]
+
+
+def test_sentence_tokens_are_each_sentences_own(lexicon, seed_doc):
+    """The classifier reads the words the lexicon's batch found in each sentence: the tokens of each sentence
+    alone. A joiner after a closing quote («؟».») joins nothing; a number cut in two by a caller's spans
+    does, and then the batch gives no tokens (the classifier reads the texts)."""
+    import numpy as np
+
+    from framing.corpus import Document, Sentence
+    from framing.text import TOKEN_RE, TextBatch, normalize, normalize_text
+
+    sc = LexiconScorer(lexicon)
+    docs = [seed_doc, Document("quote", "وسأل: هل هي نهاية التحالف؟».\nوقال المتحدث إن 3.5 مليون نزحوا.")]
+    norms = [normalize(d.text) for d in docs]
+    text = TextBatch.of([n.text for n in norms])
+    list(sc.score_documents(docs, norms, text))
+    tokens = text.sentence_tokens()
+    sentences = [s.text for d in docs for s in d.sentences]
+    assert tokens is not None and len(text.spans) == len(sentences)
+    got = [[tokens.text[a:b] for a, b, r in zip(tokens.starts, tokens.ends, tokens.rows) if r == i]
+           for i in range(len(sentences))]
+    assert got == [TOKEN_RE.findall(normalize_text(t)) for t in sentences]
+    assert np.all(np.diff(tokens.rows) >= 0) and "3.5" in got[-1]
+    cut = Document("number", number_text, _sentences=[Sentence("number", i, s, e, number_text[s:e])
+                                                      for i, (s, e) in enumerate(number_cuts)])
+    text = TextBatch.of([normalize(cut.text).text])
+    list(sc.score_documents([cut], None, text))
+    assert text.alone == [False, False] and text.sentence_tokens() is None
+
+
+number_text = "قال وزير الدفاع إن النمو بلغ 3.5 في المئة"
+number_cuts = [(0, 30), (30, len(number_text))]  # cut between «3» and «.5»
