@@ -86,10 +86,23 @@ class ShardResult:
 _WORKER: dict[str, ScoreSpec] = {}
 
 
+# Allocations between the garbage collector's young passes while shards are scored (CPython's default: 700).
+# Most of a shard's objects die young; fewer passes walk fewer survivors (about 4 % of a corpus run).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def _for_scoring() -> tuple[int, int, int]:
+    """Set the collector up for scoring; returns its thresholds as they were."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(GC_YOUNG_THRESHOLD, before[0]), *before[1:])
+    return before
+
+
 def _init_worker(spec: ScoreSpec) -> None:
     _WORKER["spec"] = spec
     spec.scorer.lexicon.matcher  # build the automaton once per worker
     gc.freeze()  # see SerialEngine
+    _for_scoring()
 
 
 _STR_COLUMNS = frozenset({"doc_id", "text", "voice", "voice_cue", "labels", "hits", "source", "date", "lexicon_voice",
@@ -200,6 +213,7 @@ class SerialEngine:
         self.froze = gc.get_freeze_count() == 0  # (a caller's own freeze is left as it was)
         if self.froze:
             gc.freeze()
+        self.gc_thresholds = _for_scoring()
 
     def submit(self, index: int, docs: list[Document]):
         return _Done(score_shard(index, docs, self.spec))
@@ -207,6 +221,7 @@ class SerialEngine:
     def close(self, cancel: bool = False) -> None:
         if self.froze:
             gc.unfreeze()
+        gc.set_threshold(*self.gc_thresholds)
 
 
 class ProcessEngine:

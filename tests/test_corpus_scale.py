@@ -336,3 +336,13 @@ def test_api_reads_new_formats_in_memory(corpus, serial):
     assert any(f["sentences"] for f in run.summary["frames"].values())
     docs = [i for i in read_inputs([root]) if isinstance(i, Document)]
     assert all(d.encoding for d in docs)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_was(corpus, tmp_path):
+    """A run in the caller's process tunes the garbage collector for scoring, and puts it back."""
+    import gc
+
+    root, _, _ = corpus
+    before = gc.get_threshold(), gc.get_freeze_count()
+    run_corpus([root], tmp_path / "o", model=False, jobs=1, shard_docs=4)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
