@@ -194,11 +194,10 @@ def _is_boundary(text: str, i: int) -> bool:
     if text[i] == ".":
         if (i > 0 and text[i - 1] == ".") or nxt == ".":
             return False  # ".." pause
-        j = i
-        while j > 0 and _LETTER_RE.match(text[j - 1]) and not text[j - 1].isdigit():
+        j, stop = i, max(0, i - _ABBREV_MAX_LETTERS - 1)  # (a longer word is no abbreviation: no need to read it all)
+        while j > stop and _LETTER_RE.match(text[j - 1]) and not text[j - 1].isdigit():
             j -= 1
-        word = text[j:i]
-        if 0 < len(word) <= _ABBREV_MAX_LETTERS and (j == 0 or not text[j - 1].isalnum()):
+        if 0 < i - j <= _ABBREV_MAX_LETTERS and (j == 0 or not text[j - 1].isalnum()):
             return False
     return True
 
