@@ -81,6 +81,7 @@ class ShardResult:
     parts: dict[str, bytes]
     minhash: bytes
     seconds: float
+    fingerprint: str  # of the documents as read (:func:`_fingerprint`), for --resume
 
 
 _WORKER: dict[str, ScoreSpec] = {}
@@ -186,7 +187,7 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
                            normalized=True)  # each body, normalized: normalization is per character
     return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
                        sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
-                       time.perf_counter() - t0)
+                       time.perf_counter() - t0, _fingerprint(docs))
 
 
 # --------------------------------------------------------------------------- engines
@@ -343,7 +344,6 @@ class _Shard:
     first_seq: int
     docs: list[Document]
     bytes_read: int
-    fingerprint: str = ""
 
 
 class _Progress:
@@ -510,7 +510,6 @@ def run_corpus(
 
         parallel = second is not None
         for shard in all_shards():
-            shard.fingerprint = _fingerprint(shard.docs)
             done = _manifest(work, shard) if resume else None
             if done is not None:
                 manifests.append(done)
@@ -607,7 +606,8 @@ def _manifest(work: Path, shard: _Shard) -> dict | None:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    if m.get("fingerprint") != shard.fingerprint or m.get("first_seq") != shard.first_seq:
+    # (the fingerprint is taken here only when resuming; otherwise the shard's worker takes it)
+    if m.get("fingerprint") != _fingerprint(shard.docs) or m.get("first_seq") != shard.first_seq:
         return None
     out = work.parent
     needed = [out / "sentences" / PART.format(shard.index), out / "hits" / PART.format(shard.index),
@@ -625,7 +625,7 @@ def _collect(work: Path, output: Path, shard: _Shard, future, bar: _Progress) ->
     sig = np.frombuffer(res.minhash, dtype=np.uint32).reshape(res.n_docs, dedup.NUM_PERM)
     buf = _npy_bytes(sig)
     atomic_write_bytes(work / f"minhash-{k:05d}.npy", buf)
-    m = {"index": k, "first_seq": shard.first_seq, "fingerprint": shard.fingerprint, "n_docs": res.n_docs,
+    m = {"index": k, "first_seq": shard.first_seq, "fingerprint": res.fingerprint, "n_docs": res.n_docs,
          "n_sentences": res.n_sentences, "n_hits": res.n_hits, "text_bytes": res.text_bytes,
          "seconds": round(res.seconds, 3)}
     _write_json(work / f"shard-{k:05d}.json", m)

@@ -2,7 +2,9 @@
 import gzip
 import io
 import json
+import os
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -291,6 +293,29 @@ def test_resume_after_interruption(corpus, serial, tmp_path):
     assert run.summary["run"]["shards_resumed"] == 2 and run.summary["run"]["shards_scored"] >= 1
     assert_same(serial[0], out)
     assert run.counts == serial[1].counts
+
+
+def test_resume_rescores_a_shard_whose_documents_changed(corpus, tmp_path):
+    """A finished shard is kept on --resume only while its documents read the same (their fingerprint,
+    taken by the worker that scored them and by the resuming run)."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus[0], root)
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus([root], out, model=False, jobs=1, shard_docs=4, _stop_after=2)
+    paths = pq.read_table(out / "_work" / "articles-00000.parquet").column("path").to_pylist()
+    path = Path(next(p for p in paths if p.endswith("bom.txt")))  # a text file of the first shard
+    stat = path.stat()  # the same size and time: only the documents' fingerprint tells the change
+    path.write_text(path.read_text(encoding="utf-8").replace("بغداد", "الرمل"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    run = run_corpus([root], out, model=False, jobs=2, shard_docs=4, resume=True)
+    assert run.summary["run"]["shards_resumed"] == 1
+    assert "الرمل" in " ".join(read_table(out, "sentences")["text"])
 
 
 def test_cli_strict_csv_and_load(corpus, tmp_path):
