@@ -142,7 +142,7 @@ def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
 
 @dataclass
 class FrameProfile:
-    """The counts behind the corpus frame profile, added up table by table (a corpus run adds its Parquet parts)."""
+    """The counts behind the corpus frame profile, added up table by table (a corpus run adds its shards')."""
 
     n: int = 0
     labelled: Counter = field(default_factory=Counter)
@@ -168,6 +168,26 @@ class FrameProfile:
             by_voice = np.bincount(which[lab[known]], minlength=len(names)).tolist()
             self.by_voice[f].update({v: c for v, c in zip(names, by_voice) if c})
         return self
+
+    def merge(self, other: "FrameProfile") -> "FrameProfile":
+        """Add another profile's counts (a shard's: the same sums as adding its table)."""
+        self.n += other.n
+        self.voices.update(other.voices)
+        for f in FRAMES:
+            self.labelled[f] += other.labelled[f]
+            self.score_sum[f] += other.score_sum[f]
+            self.by_voice[f].update(other.by_voice[f])
+        return self
+
+    def to_dict(self) -> dict:
+        """The counts as JSON data (a corpus run keeps each shard's in its manifest)."""
+        return {"n": self.n, "labelled": dict(self.labelled), "score_sum": dict(self.score_sum),
+                "by_voice": {f: dict(c) for f, c in self.by_voice.items()}, "voices": dict(self.voices)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FrameProfile":
+        return cls(data["n"], Counter(data["labelled"]), Counter(data["score_sum"]),
+                   {f: Counter(data["by_voice"].get(f, {})) for f in FRAMES}, Counter(data["voices"]))
 
     def table(self) -> pd.DataFrame:
         """Per frame: sentences labelled, share of sentences, mean score, and the labelled sentences per voice."""

@@ -82,6 +82,7 @@ class ShardResult:
     minhash: bytes
     seconds: float
     fingerprint: str  # of the documents as read (:func:`_fingerprint`), for --resume
+    profile: dict  # the shard's frame profile counts (:meth:`FrameProfile.to_dict`)
 
 
 _WORKER: dict[str, ScoreSpec] = {}
@@ -187,7 +188,7 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
                            normalized=True)  # each body, normalized: normalization is per character
     return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
                        sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
-                       time.perf_counter() - t0, _fingerprint(docs))
+                       time.perf_counter() - t0, _fingerprint(docs), FrameProfile().add(sentences).to_dict())
 
 
 # --------------------------------------------------------------------------- engines
@@ -627,7 +628,7 @@ def _collect(work: Path, output: Path, shard: _Shard, future, bar: _Progress) ->
     atomic_write_bytes(work / f"minhash-{k:05d}.npy", buf)
     m = {"index": k, "first_seq": shard.first_seq, "fingerprint": res.fingerprint, "n_docs": res.n_docs,
          "n_sentences": res.n_sentences, "n_hits": res.n_hits, "text_bytes": res.text_bytes,
-         "seconds": round(res.seconds, 3)}
+         "seconds": round(res.seconds, 3), "profile": res.profile}
     _write_json(work / f"shard-{k:05d}.json", m)
     bar.update(res.n_docs, shard.bytes_read, res.text_bytes)
     return m
@@ -667,6 +668,8 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     root_ids: dict[int, str] = {}
     counts = Counter()
     encodings: Counter = Counter()
+    prof = FrameProfile()
+    n_docs = n_hits = 0
     for m in manifests:
         k, lo = m["index"], m["first_seq"]
         art = pq.read_table(work / f"articles-{k:05d}.parquet")
@@ -678,14 +681,22 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
         art = art.append_column("duplicate_of", pa.array(dup, type=pa.string()))
         counts["documents_read"] += art.num_rows
         counts["duplicates"] += sum(d is not None for d in dup)
-        keep = None
+        shard_hits = m["n_hits"]
         if drop and any(d is not None for d in dup):
             keep = np.array([d is None for d in dup])
-            n_sent = np.asarray(art.column("n_sentences").to_pylist(), dtype=np.int64)
-            n_hits = np.asarray(art.column("n_hits").to_pylist(), dtype=np.int64)
-            _filter_part(output / "sentences" / PART.format(k), np.repeat(keep, n_sent), n_sent.sum())
-            _filter_part(output / "hits" / PART.format(k), np.repeat(keep, n_hits), n_hits.sum())
+            per_doc = np.asarray(art.column("n_sentences").to_pylist(), dtype=np.int64)
+            per_doc_hits = np.asarray(art.column("n_hits").to_pylist(), dtype=np.int64)
+            _filter_part(output / "sentences" / PART.format(k), np.repeat(keep, per_doc), per_doc.sum())
+            _filter_part(output / "hits" / PART.format(k), np.repeat(keep, per_doc_hits), per_doc_hits.sum())
             art = art.filter(pa.array(keep))
+            shard_hits = int(per_doc_hits[keep].sum())
+            prof.add(_profile_columns(output / "sentences" / PART.format(k)))
+        elif "profile" in m:  # counted by the shard's worker
+            prof.merge(FrameProfile.from_dict(m["profile"]))
+        else:  # (a shard finished by an older version)
+            prof.add(_profile_columns(output / "sentences" / PART.format(k)))
+        n_docs += art.num_rows
+        n_hits += shard_hits
         for e, c in Counter(art.column("encoding").to_pylist()).items():
             encodings[str(e)] += c
         # (parts written by an older version may lack these columns: they count nothing then)
@@ -693,9 +704,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
                                      if c in art.column_names}))
         atomic_write_table(output / "articles" / PART.format(k), art)
 
-    profile, voices, n_sent = _profile_from_parts(output)
-    n_hits = sum(pq.ParquetFile(p).metadata.num_rows for p in part_files(output, "hits"))
-    n_docs = sum(pq.ParquetFile(p).metadata.num_rows for p in part_files(output, "articles"))
+    profile, voices, n_sent = prof.table(), {str(k): int(v) for k, v in prof.voices.most_common()}, prof.n
 
     csv_written = write_csv if write_csv is not None else n_sent <= CSV_MAX_SENTENCES
     # skipped.csv, and CSV tables for small runs
@@ -738,14 +747,11 @@ def _filter_part(path: Path, keep: np.ndarray, expected: int) -> None:
     atomic_write_table(path, table.filter(pa.array(keep)))
 
 
-def _profile_from_parts(output: Path) -> tuple[pd.DataFrame, dict, int]:
-    """The frame profile (:class:`framing.aggregate.FrameProfile`), accumulated part by part from disk."""
+def _profile_columns(part: Path) -> dict[str, np.ndarray]:
+    """The columns of a sentences part that :meth:`FrameProfile.add` reads."""
     cols = [f"label_{f}" for f in FRAMES] + [f"score_{f}" for f in FRAMES] + ["voice"]
-    prof = FrameProfile()
-    for p in part_files(output, "sentences"):
-        table = pq.read_table(p, columns=cols)
-        prof.add({c: table.column(c).to_numpy() for c in cols})
-    return prof.table(), {str(k): int(v) for k, v in prof.voices.most_common()}, prof.n
+    table = pq.read_table(part, columns=cols)
+    return {c: table.column(c).to_numpy() for c in cols}
 
 
 def read_table(folder: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -195,6 +195,15 @@ def test_near_duplicates_flagged_and_dropped(corpus, serial, tmp_path):
     assert set(t["articles"]["doc_id"]) == set(good) - dups
     assert not set(t["sentences"]["doc_id"]) & dups and not set(t["hits"]["doc_id"]) & dups
     assert drop.counts["duplicates_dropped"] == len(dups)
+    # the counts and the profile are those of the tables left
+    from framing.aggregate import frame_profile
+
+    c = drop.counts
+    assert (c["documents"], c["sentences"], c["hits"]) == tuple(len(t[n]) for n in ("articles", "sentences", "hits"))
+    assert drop.summary["voices"] == {k: int(v) for k, v in t["sentences"]["voice"].value_counts().items()}
+    assert drop.summary["frames"] == {r["frame"]: {"sentences": int(r["sentences"]), "share": round(float(r["share"]), 4)}
+                                      for r in frame_profile(t["sentences"]).to_dict("records")}
+    assert drop.summary["frames"] != run.summary["frames"] or c["sentences"] < run.counts["sentences"]
 
 
 def test_shingled_text_is_the_normalized_body_with_non_letters_squashed():
