@@ -65,6 +65,11 @@ def hit_columns(scored: Sequence[list[SentenceScore]]) -> Columns:
             "negated": [h.negated for h in hits], "rule": [h.rule for h in hits]}
 
 
+def labels_text(flags: Iterable[Sequence[bool]]) -> list[str]:
+    """The ``labels`` column from each row's label flags (in :data:`FRAMES` order): the frames, ``;``-joined."""
+    return [";".join([f for f, on in zip(FRAMES, row) if on]) for row in flags]
+
+
 OUT_OF_SCOPE_RULE = "article out of scope (P22)"
 
 
@@ -81,10 +86,7 @@ def apply_scope(sentences: Columns, hits: Columns, rows: range, hit_rows: range,
         if f in closed:
             sentences[score][lo:hi] = [0.0] * len(rows)
             sentences[label][lo:hi] = [False] * len(rows)
-    open_labels = [sentences[k][lo:hi] for f, k in zip(FRAMES, LABEL_KEYS) if f not in closed]
-    open_frames = [f for f in FRAMES if f not in closed]
-    sentences["labels"][lo:hi] = [";".join([f for f, on in zip(open_frames, flags) if on])
-                                  for flags in zip(*open_labels)] if open_labels else [""] * len(rows)
+    sentences["labels"][lo:hi] = labels_text(zip(*(sentences[k][lo:hi] for k in LABEL_KEYS)))
     frame, rule = hits["frame"], hits["rule"]
     for i in hit_rows:
         if frame[i] in closed:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from .aggregate import (
     articles_frame,
     hit_columns,
     hits_frame,
+    labels_text,
     sentence_columns,
     sentences_frame,
 )
@@ -133,7 +134,7 @@ def apply_model(sentences: Columns, model: Model, articles: list[int], tokens: T
     for j, (score, label) in enumerate(zip(SCORE_KEYS, LABEL_KEYS)):
         sentences[score] = np.round(proba[:, j], 4).tolist()
         sentences[label] = flags[:, j].tolist()
-    sentences["labels"] = [";".join([f for f, on in zip(FRAMES, row) if on]) for row in flags.tolist()]
+    sentences["labels"] = labels_text(flags.tolist())
     sentences["voice"] = voice.tolist()
 
 

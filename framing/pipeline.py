@@ -682,7 +682,8 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
         counts["documents_read"] += art.num_rows
         counts["duplicates"] += sum(d is not None for d in dup)
         shard_hits = m["n_hits"]
-        if drop and any(d is not None for d in dup):
+        filtered = drop and any(d is not None for d in dup)
+        if filtered:
             keep = np.array([d is None for d in dup])
             per_doc = np.asarray(art.column("n_sentences").to_pylist(), dtype=np.int64)
             per_doc_hits = np.asarray(art.column("n_hits").to_pylist(), dtype=np.int64)
@@ -690,10 +691,9 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
             _filter_part(output / "hits" / PART.format(k), np.repeat(keep, per_doc_hits), per_doc_hits.sum())
             art = art.filter(pa.array(keep))
             shard_hits = int(per_doc_hits[keep].sum())
-            prof.add(_profile_columns(output / "sentences" / PART.format(k)))
-        elif "profile" in m:  # counted by the shard's worker
+        if "profile" in m and not filtered:  # counted by the shard's worker
             prof.merge(FrameProfile.from_dict(m["profile"]))
-        else:  # (a shard finished by an older version)
+        else:  # the part as filtered, or a shard finished by an older version
             prof.add(_profile_columns(output / "sentences" / PART.format(k)))
         n_docs += art.num_rows
         n_hits += shard_hits
