@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
+import numpy as np
+
 from .corpus import Document, Sentence
 from .lexicon import FRAMES, Lexicon, Match
 from .rules import (
@@ -85,8 +87,22 @@ def _joins_number(text: str, i: int) -> bool:
             and "0" <= text[i + 1] <= "9")
 
 
-def _word_spans(starts: list[int], ends: list[int], first: int, last: int, offset: int) -> list[tuple[int, int]]:
-    return [(s - offset, e - offset) for s, e in zip(starts[first:last], ends[first:last])]
+def _words_of(batch: TextBatch, spans: list[tuple[int, int]], alone: list[bool]
+              ) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Where each sentence's words are among the batch's tokens (``first``, ``last``: its tokens are
+    ``[first, last)``), and each token's offsets from the start of the sentence it lies in; for the sentences
+    that stand alone (these do not overlap, and none of their tokens reaches out of them)."""
+    lo = np.array([s for s, _ in spans], dtype=np.int64)
+    hi = np.array([e for _, e in spans], dtype=np.int64)
+    first, last = np.searchsorted(batch.starts, lo), np.searchsorted(batch.starts, hi)
+    own = lo[np.array(alone, dtype=bool)] if spans else lo
+    row = np.maximum(np.searchsorted(own, batch.starts, side="right") - 1, 0)
+    base = own[row] if len(own) else np.zeros(len(row), dtype=np.int64)
+    return first.tolist(), last.tolist(), (batch.starts - base).tolist(), (batch.ends - base).tolist()
+
+
+def _word_spans(starts: list[int], ends: list[int], first: int, last: int) -> list[tuple[int, int]]:
+    return list(zip(starts[first:last], ends[first:last]))
 
 
 def _to_score(total: float) -> float:
@@ -118,37 +134,42 @@ class LexiconScorer:
         if batch is None:
             batch = TextBatch.of([n.text for n in norms])
         joined = batch.text
-        starts, ends = batch.starts.tolist(), batch.ends.tolist()
         matcher = self.lexicon.matcher
         masked = matcher.masked(batch.cps, batch.word)
-        offset = 0
+        parts, spans, alone = [], [], []
+        offset = reach = 0  # where the document starts in the batch; where the sentences before end
         for doc, norm in zip(docs, norms):
-            parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
-            spans, alone = [], []
-            reach = 0  # where the sentences before end
-            for sent, part in zip(doc.sentences, parts):
+            doc_parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
+            for sent, part in zip(doc.sentences, doc_parts):
                 lo = offset + sent.start - bisect_left(norm.deletions, sent.start)
                 hi = lo + len(part.text)
                 spans.append((lo, hi))
                 alone.append(_stands_alone(joined, lo, hi, reach))
                 reach = max(reach, hi)
-            batch.spans += spans
-            batch.alone += alone
-            found = iter(matcher.find_all(joined, [sp for sp, ok in zip(spans, alone) if ok], masked))
+            parts.append(doc_parts)
+            offset += len(norm.text) + 1
+        batch.spans += spans
+        batch.alone += alone
+        first, last, rel_starts, rel_ends = _words_of(batch, spans, alone)
+        k = 0  # the sentence's place in the batch
+        for doc, doc_parts in zip(docs, parts):
+            n = len(doc_parts)
+            doc_spans, doc_alone = spans[k:k + n], alone[k:k + n]
+            found = iter(matcher.find_all(joined, [sp for sp, ok in zip(doc_spans, doc_alone) if ok], masked))
             aliases: set[str] = set()
             previous = "authorial"
             scored_doc = []
-            for sent, part, (lo, hi), ok in zip(doc.sentences, parts, spans, alone):
+            for sent, part, ok in zip(doc.sentences, doc_parts, doc_alone):
                 if ok:
-                    first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-                    words = partial(_word_spans, starts, ends, first, last, lo)
-                    scored = self._score(sent, aliases, previous, part, next(found), last - first, words)
+                    a, b = first[k], last[k]
+                    words = partial(_word_spans, rel_starts, rel_ends, a, b)
+                    scored = self._score(sent, aliases, previous, part, next(found), b - a, words)
                 else:  # a sentence that does not stand alone in the text: read by itself
                     scored = self.score_sentence(sent, aliases, previous, part)
                 previous = scored.voice
                 scored_doc.append(scored)
+                k += 1
             yield scored_doc
-            offset += len(norm.text) + 1
 
     def score_in_order(self, texts: Iterable[str], groups: Iterable) -> Iterator[SentenceScore]:
         """Free-standing sentences in reading order: within a group (an article), the voice of a continuing
@@ -204,7 +225,7 @@ class LexiconScorer:
                 hits.append(Hit(frame, entry.term, entry.frame, sent.text[s:e], sent.start + s, sent.start + e,
                                 round(weight, 4), negated, rule))
                 totals[frame] += weight
-        scores = {f: round(_to_score(t), 4) for f, t in totals.items()}
+        scores = {f: round(_to_score(t), 4) if t else 0.0 for f, t in totals.items()}
         labels = [f for f in FRAMES if scores[f] >= self.thresholds[f]]
         cue = ""
         if att.cue_start is not None:

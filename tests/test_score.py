@@ -143,6 +143,8 @@ def test_batch_reads_each_sentence_as_if_alone(lexicon, seed_doc):
 
     cut_text = "وقال المتحدث إن التحالف فشل في وقف الهجمات رغم الغارات"
     cuts = [(0, 12), (9, 30), (30, 41), (41, len(cut_text))]  # «المتحدث» cut, overlapping spans, mid-word
+    whole = "وقال المتحدث إن التحالف لم يحقق تقدما في وقف الهجمات"
+    overlaps = [(0, len(whole)), (16, len(whole))]  # the first stands alone; the second starts inside it
     docs = [
         seed_doc,
         Document("gap", "وتقدم التنظيم رغم\nالغارات المكثفة.\nقال وزير الدفاع إن النمو بلغ 3.5\n.5 في المئة"),
@@ -152,11 +154,12 @@ def test_batch_reads_each_sentence_as_if_alone(lexicon, seed_doc):
         Document("number", number_text, _sentences=[Sentence("number", i, s, e, number_text[s:e])
                                                      for i, (s, e) in enumerate(number_cuts)]),
         Document("quote", "وسأل: هل هي نهاية التحالف؟».\nوقال المتحدث إن الغارات مستمرة."),
+        Document("overlap", whole, _sentences=[Sentence("overlap", i, s, e, whole[s:e]) for i, (s, e) in enumerate(overlaps)]),
     ]
     sc = LexiconScorer(lexicon)
     batch = list(sc.score_documents(docs))
     assert batch == [_sentence_by_sentence(sc, d) for d in docs]
-    assert any(s.hits for s in batch[0]) and [len(b) for b in batch[1:]] == [4, 4, 0, 2, 2, 2]
+    assert any(s.hits for s in batch[0]) and [len(b) for b in batch[1:]] == [4, 4, 0, 2, 2, 2, 2]
 
 
 def test_sentence_tokens_are_each_sentences_own(lexicon, seed_doc):
