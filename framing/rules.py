@@ -65,6 +65,9 @@ class Attribution:
     continues: bool = False       # a reporting verb opens it with no speaker of its own (codebook P5)
 
 
+_AFTER_ANY_END = float("inf")
+
+
 @dataclass
 class SentenceView:
     norm: str
@@ -76,9 +79,9 @@ class SentenceView:
     def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None) -> "SentenceView":
         """``words``: :func:`~framing.text.tokenize` of ``norm`` when the caller has it."""
         words = tokenize(norm) if words is None else words
-        starts = [s for s, _ in words]
-        placed = [Placed(m, max(0, bisect_right(starts, m.start) - 1), max(0, bisect_right(starts, m.end - 1) - 1))
-                  for m in matches]
+        # the word a position is in: the last that starts at or before it ((s, _AFTER_ANY_END) sorts after (s, end))
+        placed = [Placed(m, max(0, bisect_right(words, (m.start, _AFTER_ANY_END)) - 1),
+                         max(0, bisect_right(words, (m.end - 1, _AFTER_ANY_END)) - 1)) for m in matches]
         placed = _drop_contained(placed)
         cues: dict[str, list[Placed]] = {}
         for p in placed:
@@ -90,10 +93,6 @@ class SentenceView:
         if len(classes) == 1:
             return self.cues.get(classes[0], ())
         return [p for c in classes for p in self.cues.get(c, ())]
-
-    def word(self, i: int) -> str:
-        s, e = self.words[i]
-        return self.norm[s:e]
 
 
 def _drop_contained(placed: list[Placed]) -> list[Placed]:
@@ -222,8 +221,9 @@ def _closest_actor(view: SentenceView, anchor: int, lo: int, hi: int, aliases: s
                 d = abs(a.first - anchor)
                 if best is None or d < best[0]:
                     best = (d, voice)
-    for i in range(max(0, lo), min(len(view.words), hi + 1)):
-        if i != anchor and _strip_proclitic(view.word(i)) in aliases:
+    norm, words = view.norm, view.words
+    for i in range(max(0, lo), min(len(words), hi + 1)):
+        if i != anchor and _strip_proclitic(norm[words[i][0]:words[i][1]]) in aliases:
             d = abs(i - anchor)
             if best is None or d < best[0]:
                 best = (d, "official")
@@ -237,10 +237,11 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
         return
     covered = {i for p in view.frame_matches + [c for cs in view.cues.values() for c in cs]
                for i in range(p.first, p.last + 1)}
+    norm, words = view.norm, view.words
     for actor in actors:
-        for i in list(range(actor.last + 1, actor.last + 1 + ALIAS_AFTER)) + list(range(actor.first - ALIAS_BEFORE, actor.first)):
-            if 0 <= i < len(view.words) and i not in covered:
-                w = view.word(i)
+        for i in (*range(actor.last + 1, actor.last + 1 + ALIAS_AFTER), *range(actor.first - ALIAS_BEFORE, actor.first)):
+            if 0 <= i < len(words) and i not in covered:
+                w = norm[words[i][0]:words[i][1]]
                 if (len(w) >= MIN_ALIAS_LEN and w.isalpha() and w not in function_words
                         and not w.startswith(("ال", "وال"))):
                     aliases.add(_strip_proclitic(w))
