@@ -418,20 +418,23 @@ class Matcher:
         outs: list[list[Match]] = [[] for _ in spans]
         find_space = masked.find
         k, (lo, hi) = 0, spans[0]
+        final = len(spans) - 1
         for last, (klen, values, whole, gate) in self.automaton.iter(masked):
             if whole:  # " key ": the word is the key
-                word_end = last - 1
+                word_end = last - 1 + base
+                start = word_end - klen
             else:  # " key" inside a longer word
                 word_end = find_space(" ", last + 1) - 1
                 if word_end == last:
                     continue  # the word ends with the key: the " key " match covers it
-            start = (last - klen if not whole else last - 1 - klen) + base
-            word_end += base
-            while start >= hi and k + 1 < len(spans):  # on to the span the match starts in
-                k += 1
-                lo, hi = spans[k]
+                start = last - klen + base
+                word_end += base
             if start >= hi:
-                break  # past the last span
+                while start >= hi and k < final:  # on to the span the match starts in
+                    k += 1
+                    lo, hi = spans[k]
+                if start >= hi:
+                    break  # past the last span
             if start < lo:
                 continue  # between spans
             if gate is not None and not gate.match(text, word_end, hi):
