@@ -221,6 +221,41 @@ def test_shingled_text_is_the_normalized_body_with_non_letters_squashed():
 
 
 
+def test_shingle_hashes_are_the_polynomial_of_each_window():
+    """Each shingle's hash is the polynomial hash of its SHINGLE code points (Horner's rule, modulo 2**32),
+    at every position, whatever the text's length (the fast form builds it from shorter windows)."""
+    import numpy as np
+
+    from framing.dedup import _SHINGLE_BASE, SHINGLE, _shingle_hashes
+
+    rng = np.random.default_rng(7)
+    for n in (SHINGLE, SHINGLE + 1, SHINGLE + 5, 1000):
+        cps = rng.integers(0, 0x10FFFF, n).astype(np.uint32)
+        want = []
+        for i in range(n - SHINGLE + 1):
+            h = 0
+            for c in cps[i:i + SHINGLE]:
+                h = (h * _SHINGLE_BASE + int(c)) % 2**32
+            want.append(h)
+        assert _shingle_hashes(cps).tolist() == want, n
+
+
+def test_signatures_do_not_depend_on_the_chunk_size(monkeypatch):
+    """Shingles are permuted a chunk at a time, whole texts per chunk: a text longer than a chunk, and any
+    chunk size, give the same signatures."""
+    import numpy as np
+
+    from framing import dedup
+
+    words = "أعلن التحالف الدولي أن غاراته دمرت مواقع للتنظيم قرب الموصل وقال المتحدث إن العمليات مستمرة".split()
+    rng = np.random.default_rng(3)
+    bodies = [" ".join(rng.choice(words, n)) for n in (40, 3000, 15, 200, 900)]
+    want = dedup.signatures(bodies)
+    for chunk in (1, 50, 400):
+        monkeypatch.setattr(dedup, "PERM_CHUNK", chunk)
+        assert np.array_equal(dedup.signatures(bodies), want), chunk
+
+
 def test_a_signature_does_not_depend_on_the_batch():
     """Signatures are hashed a batch at a time: a body's signature is the same alone or among others (no
     shingle runs from one body into the next), and a body too short to compare has none."""
