@@ -109,7 +109,7 @@ class Lexicon:
 
     @cached_property
     def matcher(self) -> "Matcher":
-        return Matcher([e for e in self.entries if e.cue != "function_words"])
+        return Matcher([e for e in self.entries if e.cue != "function_words"], self.function_words)
 
     @cached_property
     def function_words(self) -> frozenset[str]:
@@ -364,27 +364,47 @@ def _normalize_term(p: str, line, term: str) -> str:
 
 
 class Matcher:
-    """All entries of a lexicon in one Aho-Corasick automaton."""
+    """All entries of a lexicon in one Aho-Corasick automaton.
 
-    def __init__(self, entries: list[Entry]):
+    In the searched text every non-word character is a space, so ``" key "`` is a key as a whole word (all its
+    entries apply) and ``" key"`` a key at the start of a longer word (only its wildcard entries apply):
+    matches start at word starts only. A phrase's first word finds it; the rest is checked with its tail
+    pattern. A first word in ``common`` (the lexicon's function words: «في»، «من»، «على» are the commonest
+    words, and there most phrases fail) whose entries are all phrases with a plain second word is looked up
+    with the second word: keys ``" في تقرير"`` (the first word, one space, the second word in each of its
+    proclitic forms) and ``" في  "`` (two spaces: more than one non-word character follows). A third of the
+    automaton's reports fewer, and at any one place at most one key reports, with the same entries in the
+    same order as the first word's.
+    """
+
+    def __init__(self, entries: list[Entry], common: frozenset[str] = frozenset()):
         self.automaton = ahocorasick.Automaton()
         keys: dict[str, list[tuple[Entry, bool, re.Pattern[str] | None]]] = {}
+        seconds: dict[Entry, set[str]] = {}  # a phrase's second word in every form it may take, for the phrases
+        # whose first word is common (empty: a gap)
         for e in entries:
             words = e.norm.split()
             first, rest = words[0], words[1:]
             wildcard = first.endswith("*")
             stem = first.rstrip("*")
             tail = re.compile("".join(_word_re(w) for w in rest)) if rest else None
+            if rest and stem in common:
+                seconds[e] = set() if rest[0] == _GAP else _forms(rest[0].rstrip("*"))
             for variant in _variants(stem, conj_only=e.cue in CONJ_ONLY_CUES):
                 keys.setdefault(variant, []).append((e, wildcard, tail))
+        # value of a key: (back, length, entries, gate); a match starts ``back`` characters before the key's
+        # last one, and its first word is ``length`` long (-1: up to the next space)
         for key, values in keys.items():
-            # In the searched text every non-word character is a space, so " key " is the key as a whole
-            # word (all its entries apply) and " key" the key at the start of a longer word (only the
-            # wildcard entries apply): matches start at word starts only, and most words end the search.
-            self.automaton.add_word(" " + key + " ", (len(key), tuple(values), True, _gate(values)))
+            pairs = _pair_keys(key, values, seconds)
+            if pairs is None:
+                self.automaton.add_word(" " + key + " ", (len(key) + 1, len(key), tuple(values), _gate(values)))
+            else:
+                for pair, some in pairs.items():
+                    self.automaton.add_word(pair, (len(pair) - 1, len(key), some, _gate(some)))
+                self.automaton.add_word(" " + key + "  ", (len(key) + 2, len(key), tuple(values), _gate(values)))
             wildcards = tuple(v for v in values if v[1])
             if wildcards:
-                self.automaton.add_word(" " + key, (len(key), wildcards, False, _gate(wildcards)))
+                self.automaton.add_word(" " + key, (len(key), -1, wildcards, _gate(wildcards)))
         if keys:
             self.automaton.make_automaton()
         self._empty = not keys
@@ -419,16 +439,15 @@ class Matcher:
         find_space = masked.find
         k, (lo, hi) = 0, spans[0]
         final = len(spans) - 1
-        for last, (klen, values, whole, gate) in self.automaton.iter(masked):
-            if whole:  # " key ": the word is the key
-                word_end = last - 1 + base
-                start = word_end - klen
-            else:  # " key" inside a longer word
+        for last, (back, length, values, gate) in self.automaton.iter(masked):
+            start = last - back + base
+            if length < 0:  # " key" inside a longer word
                 word_end = find_space(" ", last + 1) - 1
                 if word_end == last:
                     continue  # the word ends with the key: the " key " match covers it
-                start = last - klen + base
                 word_end += base
+            else:  # the first word is the key
+                word_end = start + length
             if start >= hi:
                 while start >= hi and k < final:  # on to the span the match starts in
                     k += 1
@@ -452,6 +471,28 @@ class Matcher:
             if len(out) > 1:
                 out.sort(key=lambda m: (m.start, -m.end))
         return outs
+
+
+def _pair_keys(key: str, values: list[tuple[Entry, bool, re.Pattern[str] | None]],
+               seconds: dict[Entry, set[str]]) -> dict[str, tuple] | None:
+    """The keys ``" key <second word's form>"`` of a whole-word key whose entries are all phrases with a plain
+    second word, each with its entries (in order); ``None`` for another key, or when one form of a second
+    word begins another (two keys could then report one place)."""
+    if not all(v[0] in seconds and seconds[v[0]] for v in values):
+        return None
+    pairs: dict[str, list] = {}
+    for v in values:
+        for form in seconds[v[0]]:
+            pairs.setdefault(f" {key} {form}", []).append(v)
+    ordered = sorted(pairs)
+    if any(b.startswith(a) for a, b in zip(ordered, ordered[1:])):
+        return None
+    return {k: tuple(vs) for k, vs in pairs.items()}
+
+
+def _forms(stem: str) -> set[str]:
+    """A word after a phrase's first in every proclitic form its pattern (:func:`_word_re`) accepts."""
+    return {c + p + stem for c in _CONJ for p in _PREP_ART}
 
 
 def _gate(values: Sequence[tuple[Entry, bool, re.Pattern[str] | None]]) -> re.Pattern[str] | None:

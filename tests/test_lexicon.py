@@ -46,6 +46,41 @@ def test_phrases_that_share_their_first_word():
     assert _found(_matcher("مع ذلك", "مع ذلك لم", "مع"), "مع الوفد ومع ذلك") == ["مع", "ومع ذلك", "ومع"]
 
 
+def test_phrases_of_a_common_first_word_are_found_from_their_second(lexicon):
+    """Phrases whose first word is common («في», «من», «مع») are looked up by their first two words: the
+    same matches, in the same order, as looking them up by the first word, whatever separates the words
+    (one space, punctuation, quotes, an underscore that joins them), with proclitics, gaps and a common word
+    that is also an entry of its own; and so for the bundled lexicon on generated text."""
+    import random
+
+    terms = ["مع ذلك", "مع ذلك لم", "في تقرير* لها", "في تقرير* سابق لها", "من الممكن", "من ~ المحتمل",
+             "قد يكون*", "قد", "لا جدوي", "لا", "عن الممكنات", "عن الممكن*"]  # (two forms: one begins the other)
+    entries = [Entry(term=t, norm=_normalize_term("x", 1, t), frame="diplomacy") for t in terms]
+    common = frozenset({"مع", "في", "من", "قد", "لا", "عن"})
+    by_pairs, by_first = Matcher(entries, common), Matcher(entries)
+    assert len(by_pairs.automaton) > len(by_first.automaton)  # the pairs are in use
+    bundled = lexicon.matcher
+    plain = Matcher([e for e in lexicon.entries if e.cue != "function_words"])
+    seps = [" ", "، ", " «", "» ", "_", "\n", "  ", "-", ""]
+    proclitics = [c + p for c in ("", "و", "ف") for p in ("", "ال", "بال", "كال", "لل", "ب", "ك", "ل")]
+    for term in terms:  # every phrase, its second word in every proclitic form, after every separator
+        head, second, *rest = [w.rstrip("*") for w in term.split() if w != "~"] + [""]
+        for text in (h + sep + p + second + end + " " + " ".join(rest) for h in (head, "و" + head) for sep in seps
+                     for p in proclitics for end in ("", "ات")):
+            assert by_pairs.find(text) == by_first.find(text), text
+    words = sorted({w.rstrip("*") for t in terms for w in t.split() if w != "~"}) + ["تقريرها", "الوفد"]
+    bundled_words = sorted({w.rstrip("*") for e in lexicon.entries for w in e.norm.split() if w != "~"})
+    rng = random.Random(5)
+    for _ in range(2000):  # and in longer texts
+        text = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(1, 8)))
+        assert by_pairs.find(text) == by_first.find(text), text
+        text = "".join(rng.choice(bundled_words) + rng.choice(seps) for _ in range(rng.randint(1, 8)))
+        assert bundled.find(text) == plain.find(text), text
+    assert _found(by_pairs, "ومع ذلك، في تقرير سابق لها وفي «تقريرها» لها") == [
+        "ومع ذلك", "في تقرير سابق لها", "وفي «تقريرها» لها"]
+    assert _found(by_pairs, "مع_ذلك") == []
+
+
 def test_bundled_lexicon_is_valid_and_large(lexicon):
     assert lexicon.name == "coalition"
     frames = {e.frame for e in lexicon.entries if e.frame}
