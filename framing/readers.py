@@ -121,6 +121,7 @@ def _split_spec(spec: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- outlets
 
 
+@lru_cache(maxsize=4096)  # a corpus names few outlets, each on thousands of articles
 def _outlet_key(name: str) -> str:
     s = normalize_text(unicodedata.normalize("NFKC", name)).casefold().strip()
     s = re.sub(r"^(?:https?://)?(?:www\.)?", "", s)
