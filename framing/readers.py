@@ -363,10 +363,10 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
     raw_source = _lookup(rec, f["source"])
     raw_id = _lookup(rec, f["id"])
     for name, given in (("text", text), ("title", title), ("date", raw_date), ("source", raw_source), ("id", raw_id)):
-        bad = _SURROGATE_RE.search(given) if isinstance(given, str) else None
-        if bad:  # JSON's "\ud800" escapes decode to a code point no file can hold
-            return Skipped(path, where, f"{name} holds a lone UTF-16 surrogate (U+{ord(bad.group()):04X} at character "
-                                        f"{bad.start()}): a broken \\u escape, not text")
+        bad = _surrogate_at(given) if isinstance(given, str) else None
+        if bad is not None:  # JSON's "\ud800" escapes decode to a code point no file can hold
+            return Skipped(path, where, f"{name} holds a lone UTF-16 surrogate (U+{ord(given[bad]):04X} at character "
+                                        f"{bad}): a broken \\u escape, not text")
     date = parse_date(str(raw_date)) if raw_date not in (None, "") else None
     source = opts.outlets.canonical(raw_source)
     doc_id = str(raw_id).strip() if raw_id not in (None, "") else fallback_id
@@ -376,7 +376,16 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
 
 
 _LETTER_RE = re.compile(r"\w", re.UNICODE)
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: valid in a Python str, in no encoding
+
+
+def _surrogate_at(text: str) -> int | None:
+    """Where ``text`` holds half of a UTF-16 pair (valid in a Python str, in no encoding), or ``None``:
+    the only characters UTF-8 cannot encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def check_document(doc: Document, opts: ReadOptions, where: str) -> Document | Skipped:
