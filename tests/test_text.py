@@ -10,6 +10,13 @@ def test_normalization_unifies_letter_forms_and_digits():
     assert normalize_text("مـــؤتمر") == "موتمر"
 
 
+def test_normalization_is_the_table_for_every_text():
+    """Whatever path a text takes (ASCII alone, or with Arabic), it is normalized by the character table."""
+    ascii_all = "".join(map(chr, range(128)))
+    for text in (ascii_all, "Published 2015-07-21T01:26:04Z by AFP", "", "ISIS قال " + ascii_all, "٣٫٥ Mosul"):
+        assert normalize_text(text) == text.translate(text_module._table()), text
+
+
 def test_offsets_survive_dropped_diacritics_and_tatweel():
     original = "وَقَالَ الـمُتَحَدِّثُ: إِنَّ"
     n = normalize(original)
