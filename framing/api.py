@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # the model module imports scikit-learn (~1.5 s): only loaded
 ANALYZE_BATCH = 64  # documents per score_batch call in analyze()
 COLUMNS_EVERY = 16  # score_batch puts the scored sentences of this many documents at a time into columns (the
 #                     sentence objects then go: held for a whole batch, they make the garbage collector work)
-RULE_CONSTANTS = [n for n in dir(rules) if n.isupper() and isinstance(getattr(rules, n), (int, float))]
+RULE_CONSTANTS = [n for n in dir(rules)  # the rules' knobs, recorded with each run (not their private constants)
+                  if n.isupper() and not n.startswith("_") and isinstance(getattr(rules, n), (int, float))]
 
 
 def scorer(lexicon: str | Path | Lexicon | None = None, thresholds: dict[str, float] | None = None,

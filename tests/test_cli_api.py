@@ -12,6 +12,10 @@ from conftest import SEED
 runner = CliRunner()
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON: other programs cannot read the file")
+
+
 def test_analyze_writes_tables_excel_can_read(tmp_path):
     out = tmp_path / "res"
     r = runner.invoke(app, ["analyze", str(SEED.parent), "-o", str(out)])
@@ -20,8 +24,10 @@ def test_analyze_writes_tables_excel_can_read(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Arabic correctly
     sents = pd.read_csv(out / "sentences.csv", encoding="utf-8-sig")
     arts = pd.read_csv(out / "articles.csv", encoding="utf-8-sig")
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"), parse_constant=_not_json)
     assert len(arts) == 1 and arts.loc[0, "n_sentences"] == len(sents)
+    assert summary["settings"]["rules"]["NEGATION_WINDOW"] == 3 and not any(
+        k.startswith("_") for k in summary["settings"]["rules"])  # the knobs, not private constants
     assert summary["lexicon"]["name"] == "coalition" and summary["lexicon"]["version"]
     assert summary["counts"]["sentences"] == len(sents)
     assert set(sents["voice"]) <= {"authorial", "official", "other_source"}
