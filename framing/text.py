@@ -325,34 +325,47 @@ _HASH_PRIME_BASE = 0x3B9ACA07     # the Thue-Morse strings that make any odd bas
 
 
 def token_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent polynomial hashes of each ``cps[start:end]`` (a token's code points), from prefix sums:
-    equal tokens hash equal, and two different tokens agree on both with odds of about 2**-95."""
-    n = len(cps)
+    """Two independent polynomial hashes of each ``cps[start:end]`` (a token's code points),
+    ``sum(cps[i] * base ** (i - start))`` modulo 2**64 and modulo a prime: equal tokens hash equal, and two
+    different tokens agree on both with odds of about 2**-95. Built by Horner's rule from each token's end,
+    all tokens a character at a time, longest first (tokens of :data:`_HASH_LONG` characters or more, rare,
+    one by one)."""
+    lens = (ends - starts).astype(np.int64)
+    first = np.zeros(len(lens), dtype=np.uint64)
+    second = np.zeros(len(lens), dtype=np.uint64)
+    # longest first (a stable sort of small integers: a radix sort), so that the tokens still going at
+    # character k from the end are a prefix
+    order = np.argsort((_HASH_LONG - np.minimum(lens, _HASH_LONG)).astype(np.uint16), kind="stable")
+    going = np.searchsorted(-np.minimum(lens[order], _HASH_LONG), -np.arange(_HASH_LONG), side="left")
+    last = ends[order].astype(np.int64) - 1
+    h1, h2 = first[order], second[order]
+    b1, b2, p = np.uint64(_HASH_BASE), np.uint64(_HASH_PRIME_BASE), np.uint64(_HASH_PRIME)
     with np.errstate(over="ignore"):
-        powers = np.full(n + 1, _HASH_BASE, dtype=np.uint64)
-        powers[0] = 1
-        np.cumprod(powers, out=powers)  # wraps modulo 2**64
-        inverse = np.full(n + 1, pow(_HASH_BASE, -1, 1 << 64), dtype=np.uint64)
-        inverse[0] = 1
-        np.cumprod(inverse, out=inverse)
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(cps * powers[:-1], out=prefix[1:])
-        first = (prefix[ends] - prefix[starts]) * inverse[starts]
-    p = _HASH_PRIME
-    powers = _powers_mod(_HASH_PRIME_BASE, n + 1, p)
-    inverse = _powers_mod(pow(_HASH_PRIME_BASE, -1, p), n + 1, p)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(cps.astype(np.uint64) * powers[:-1] % p, out=prefix[1:])  # each term < 2**31: no overflow
-    second = (prefix[ends] - prefix[starts]) % p * inverse[starts] % p
+        for k, m in enumerate(going.tolist()):
+            if m == 0:
+                break
+            c = cps[last[:m] - k].astype(np.uint64)
+            h1[:m] *= b1  # wraps modulo 2**64
+            h1[:m] += c
+            h2[:m] *= b2  # below 2**62: no overflow
+            h2[:m] += c
+            h2[:m] %= p
+    first[order], second[order] = h1, h2
+    for i in np.flatnonzero(lens >= _HASH_LONG).tolist():
+        first[i], second[i] = _hashes_of(cps[starts[i]:ends[i]].tolist())
     return first, second
 
 
-def _powers_mod(base: int, n: int, p: int) -> np.ndarray:
-    """``base**k % p`` for k below n (p below 2**31: every product fits in 64 bits)."""
-    block = max(1, int(np.sqrt(n)) + 1)
-    low = np.array([pow(base, k, p) for k in range(block)], dtype=np.uint64)
-    high = np.array([pow(base, block * j, p) for j in range(-(-n // block))], dtype=np.uint64)
-    return (high[:, None] * low[None, :] % p).ravel()[:n]
+_HASH_LONG = 256  # characters: a token this long is hashed alone
+
+
+def _hashes_of(codes: list[int]) -> tuple[int, int]:
+    """:func:`token_hashes` of one token's code points, with Python integers."""
+    h1 = h2 = 0
+    for c in reversed(codes):
+        h1 = (h1 * _HASH_BASE + c) & 0xFFFFFFFFFFFFFFFF
+        h2 = (h2 * _HASH_PRIME_BASE + c) % _HASH_PRIME
+    return h1, h2
 
 
 @dataclass

@@ -69,3 +69,23 @@ def test_normalization_table_is_camel_tools_own():
     assert text_module._table() == build_table(dediac_ar)
     assert all(text_module._table()[ord(c)] is None for c in ARABIC_DIACRITICS)
     assert normalize_text("مُحَمَّدٌ") == "محمد"
+
+
+def test_token_hashes_are_the_two_polynomials_of_each_token():
+    """Each token's two hashes are sum(c * base**i) over its code points (modulo 2**64, and modulo the
+    prime), for short, empty, long (hashed alone) and repeated tokens: equal tokens hash equal anywhere."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    cps = rng.integers(1, 0x10FFFF, 4000).astype(np.uint32)
+    cps[3000:3007] = cps[10:17]
+    spans = [(10, 17), (3000, 3007), (20, 20), (30, 31), (40, 300), (400, 2400), (2500, 2755), (2800, 2810)]
+    starts, ends = (np.array(v, dtype=np.int64) for v in zip(*spans))
+    first, second = text_module.token_hashes(cps, starts, ends)
+    for (s, e), h1, h2 in zip(spans, first.tolist(), second.tolist()):
+        codes = cps[s:e].tolist()
+        assert h1 == sum(c * text_module._HASH_BASE ** i for i, c in enumerate(codes)) % 2**64, (s, e)
+        assert h2 == sum(c * text_module._HASH_PRIME_BASE ** i for i, c in enumerate(codes)) % text_module._HASH_PRIME
+    assert first[0] == first[1] and second[0] == second[1]
+    empty = text_module.token_hashes(cps, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert [len(h) for h in empty] == [0, 0]
