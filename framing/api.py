@@ -129,7 +129,9 @@ def apply_model(sentences: Columns, model: Model, articles: list[int], tokens: T
     sentences' words, when the caller has them."""
     from .classify import ARTICLE_COLUMN, INPUT_COLUMNS
 
-    table = pd.DataFrame({c: sentences[c] for c in INPUT_COLUMNS})  # not the other columns
+    # not the other columns; strings as Python objects: pandas would copy them into Arrow, to be read back
+    table = pd.DataFrame({c: pd.Series(sentences[c], dtype=object) if c in ("text", "voice") else sentences[c]
+                          for c in INPUT_COLUMNS})
     proba, labels, voice = model.predict(table.assign(**{ARTICLE_COLUMN: articles}), tokens)
     flags = labels.astype(bool)
     for j, (score, label) in enumerate(zip(SCORE_KEYS, LABEL_KEYS)):
