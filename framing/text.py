@@ -107,8 +107,8 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalize Arabic text (diacritics, tatweel, alef/hamza forms, alef maqsura, ta marbuta, digits)."""
-    deletions = tuple(m.start() for m in _deleted_re().finditer(text))
-    return Normalized(normalize_text(text), deletions)
+    norm = normalize_text(text)  # one character for one, or none: as long as the text when none is dropped
+    return Normalized(norm, tuple(m.start() for m in _deleted_re().finditer(text)) if len(norm) < len(text) else ())
 
 
 @lru_cache(maxsize=1)
