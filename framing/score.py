@@ -124,11 +124,12 @@ class LexiconScorer:
     def score_documents(self, docs: Sequence[Document], norms: Sequence[Normalized] | None = None,
                         batch: TextBatch | None = None) -> Iterator[list[SentenceScore]]:
         """:meth:`score_document` of each, in turn, their texts prepared as one batch: normalized, tokenized
-        and masked for the lexicon in one pass over the documents' joined normalized texts, then matched
-        and scored document by document (few objects alive at a time: the garbage collector's full
-        passes stay rare). ``norms``: each document's :func:`~framing.text.normalize`, and ``batch``: their
-        texts' :meth:`TextBatch.of <framing.text.TextBatch.of>`, when the caller has them; the batch is
-        given each sentence's span as it is read."""
+        and masked for the lexicon in one pass over the documents' joined normalized texts, every sentence
+        placed on it (its span, and its words among the batch's tokens), then matched and scored document
+        by document (few scored objects alive at a time: the garbage collector's full passes stay rare).
+        ``norms``: each document's :func:`~framing.text.normalize`, and ``batch``: their texts'
+        :meth:`TextBatch.of <framing.text.TextBatch.of>`, when the caller has them; the batch is given every
+        sentence's span before the first document is scored."""
         if norms is None:
             norms = [normalize(doc.text) for doc in docs]  # once per document, each sentence takes its slice
         if batch is None:
