@@ -87,17 +87,12 @@ def _joins_number(text: str, i: int) -> bool:
             and "0" <= text[i + 1] <= "9")
 
 
-def _words_of(batch: TextBatch, spans: list[tuple[int, int]], alone: list[bool]
-              ) -> tuple[list[int], list[int], list[int], list[int]]:
+def _words_of(batch: TextBatch) -> tuple[list[int], list[int], list[int], list[int]]:
     """Where each sentence's words are among the batch's tokens (``first``, ``last``: its tokens are
-    ``[first, last)``), and each token's offsets from the start of the sentence it lies in; for the sentences
-    that stand alone (these do not overlap, and none of their tokens reaches out of them)."""
-    lo = np.array([s for s, _ in spans], dtype=np.int64)
-    hi = np.array([e for _, e in spans], dtype=np.int64)
-    first, last = np.searchsorted(batch.starts, lo), np.searchsorted(batch.starts, hi)
-    own = lo[np.array(alone, dtype=bool)] if spans else lo
-    row = np.maximum(np.searchsorted(own, batch.starts, side="right") - 1, 0)
-    base = own[row] if len(own) else np.zeros(len(row), dtype=np.int64)
+    ``[first, last)``), and each token's offsets from the start of its sentence (:meth:`TextBatch.place`;
+    for the sentences that stand alone)."""
+    first, last = np.searchsorted(batch.starts, batch.lo), np.searchsorted(batch.starts, batch.hi)
+    base = batch.lo[np.maximum(batch.rows, 0)] if len(batch.lo) else np.zeros(len(batch.starts), dtype=np.int64)
     return first.tolist(), last.tolist(), (batch.starts - base).tolist(), (batch.ends - base).tolist()
 
 
@@ -149,9 +144,8 @@ class LexiconScorer:
                 reach = max(reach, hi)
             parts.append(doc_parts)
             offset += len(norm.text) + 1
-        batch.spans += spans
-        batch.alone += alone
-        first, last, rel_starts, rel_ends = _words_of(batch, spans, alone)
+        batch.place(spans, alone)
+        first, last, rel_starts, rel_ends = _words_of(batch)
         k = 0  # the sentence's place in the batch
         for doc, doc_parts in zip(docs, parts):
             n = len(doc_parts)

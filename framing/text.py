@@ -383,7 +383,8 @@ class Tokens:
 class TextBatch:
     """Normalized texts joined with a newline between (no token runs from one into the next), tokenized
     once with arrays: what the lexicon and the classifier both read. ``spans``: the sentences read from it,
-    in reading order, ``(start, end)`` in ``text``; ``alone``: whether each reads the same there as by itself."""
+    in reading order, ``(start, end)`` in ``text``; ``alone``: whether each reads the same there as by itself
+    (both given by :meth:`place`)."""
 
     text: str
     cps: np.ndarray
@@ -393,6 +394,9 @@ class TextBatch:
     spans: list[tuple[int, int]] = field(default_factory=list)
     alone: list[bool] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.place(self.spans, self.alone)
+
     @classmethod
     def of(cls, texts: Sequence[str]) -> TextBatch:
         joined = "\n".join(texts)
@@ -400,15 +404,27 @@ class TextBatch:
         word = word_chars(cps)
         return cls(joined, cps, word, *token_spans(cps, word))
 
+    def place(self, spans: list[tuple[int, int]], alone: list[bool]) -> None:
+        """Take the sentences read from the text, and find each token's sentence once: ``lo``, ``hi``, the
+        sentences' starts and ends as arrays; ``rows``, each token's sentence (its place in ``spans``) among
+        those that stand alone, -1 for none. (Sentences that stand alone do not overlap, and none of their
+        tokens reaches out of them: a token of one lies inside it.)"""
+        self.spans, self.alone = spans, alone
+        self.lo = np.array([s for s, _ in spans], dtype=np.int64)
+        self.hi = np.array([e for _, e in spans], dtype=np.int64)
+        own = np.flatnonzero(np.array(alone, dtype=bool))
+        at = np.searchsorted(self.lo[own], self.starts, side="right") - 1
+        self.rows = np.where(at >= 0, own[np.maximum(at, 0)], -1) if len(own) else np.full(len(self.starts), -1)
+
     def sentence_tokens(self) -> Tokens | None:
         """The tokens of the sentences in :attr:`spans`, each sentence a row: what :func:`token_spans` finds
         in each sentence alone. ``None`` when a sentence does not stand alone (cut mid-word by a caller)."""
         if not all(self.alone):
             return None
-        lo = np.array([s for s, _ in self.spans], dtype=np.int64)
-        hi = np.array([e for _, e in self.spans], dtype=np.int64)
-        row = np.searchsorted(lo, self.starts, side="right") - 1
-        inside = (row >= 0) & (self.ends <= hi[np.maximum(row, 0)]) if len(lo) else np.zeros(len(row), dtype=bool)
+        row = self.rows
+        if not len(self.lo):
+            return Tokens(self.text, self.cps, self.starts[:0], self.ends[:0], row[:0])
+        inside = (row >= 0) & (self.ends <= self.hi[np.maximum(row, 0)])
         return Tokens(self.text, self.cps, self.starts[inside], self.ends[inside], row[inside])
 
 
