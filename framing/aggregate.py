@@ -163,10 +163,10 @@ class FrameProfile:
         names, which = np.unique(voice[known].astype(str), return_inverse=True)
         names = names.tolist()
         self.voices.update(dict(zip(names, np.bincount(which, minlength=len(names)).tolist())))
-        for f in FRAMES:
-            lab = np.asarray(sentences[f"label_{f}"], dtype=bool)
+        for f, label, score in zip(FRAMES, LABEL_KEYS, SCORE_KEYS):
+            lab = np.asarray(sentences[label], dtype=bool)
             self.labelled[f] += int(lab.sum())
-            self.score_sum[f] += float(np.asarray(sentences[f"score_{f}"], dtype=np.float64).sum())
+            self.score_sum[f] += float(np.asarray(sentences[score], dtype=np.float64).sum())
             by_voice = np.bincount(which[lab[known]], minlength=len(names)).tolist()
             self.by_voice[f].update({v: c for v, c in zip(names, by_voice) if c})
         return self

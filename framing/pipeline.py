@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, dedup
-from .aggregate import HIT_COLUMNS, SENTENCE_COLUMNS, Columns, FrameProfile, article_flags
+from .aggregate import HIT_COLUMNS, LABEL_KEYS, SCORE_KEYS, SENTENCE_COLUMNS, Columns, FrameProfile, article_flags
 from .corpus import Document, Skipped, UniqueIds
 from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
@@ -749,7 +749,7 @@ def _filter_part(path: Path, keep: np.ndarray, expected: int) -> None:
 
 def _profile_columns(part: Path) -> dict[str, np.ndarray]:
     """The columns of a sentences part that :meth:`FrameProfile.add` reads."""
-    cols = [f"label_{f}" for f in FRAMES] + [f"score_{f}" for f in FRAMES] + ["voice"]
+    cols = [*LABEL_KEYS, *SCORE_KEYS, "voice"]
     table = pq.read_table(part, columns=cols)
     return {c: table.column(c).to_numpy() for c in cols}
 
