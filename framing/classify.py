@@ -229,25 +229,39 @@ def lexicon_table(texts: Sequence[str], groups: Sequence[str] | None = None, lex
 
 @dataclass
 class FeatureParts:
-    """A table's features in two blocks: each sentence's own columns (``own``), and its article's
-    words (``articles``, one row per article; ``article_of[i]`` is sentence i's row there).
-    ``full()`` is the matrix the models are fitted on; predicting from the blocks spares
-    repeating an article's words on every one of its sentences."""
+    """A table's features in blocks: each sentence's own columns (``own``), then (for the stacked voice
+    layer) dense columns of its own (``extra``), then its article's words (``articles``, one row per
+    article; ``article_of[i]`` is sentence i's row there). ``full()`` is the matrix the models are fitted
+    on; predicting from the blocks spares repeating an article's words on every one of its sentences."""
 
     own: sparse.csr_matrix
     articles: sparse.csr_matrix | None = None
     article_of: np.ndarray | None = None
+    extra: np.ndarray | None = None
 
     def full(self) -> sparse.csr_matrix:
-        return self.own if self.articles is None else sparse.hstack([self.own, self.articles[self.article_of]]).tocsr()
+        blocks = [self.own]
+        if self.extra is not None:
+            blocks.append(sparse.csr_matrix(self.extra))
+        if self.articles is not None:
+            blocks.append(self.articles[self.article_of])
+        return self.own if len(blocks) == 1 else sparse.hstack(blocks).tocsr()
 
     def decision(self, model) -> np.ndarray:
         """``model.decision_function(self.full())`` for a linear model, computed block by block."""
-        k = self.own.shape[1]
-        d = np.asarray(self.own @ model.coef_[:, :k].T) + model.intercept_
-        if self.articles is not None:
-            d += np.asarray(self.articles @ model.coef_[:, k:].T)[self.article_of]
+        d = self.linear(model.coef_.T, model.intercept_)
         return d.ravel() if d.shape[1] == 1 else d
+
+    def linear(self, weights: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+        """``self.full() @ weights + intercepts`` (one column of ``weights`` per output), block by block."""
+        k = self.own.shape[1]
+        d = np.asarray(self.own @ weights[:k]) + intercepts
+        if self.extra is not None:
+            d += self.extra @ weights[k:k + self.extra.shape[1]]
+            k += self.extra.shape[1]
+        if self.articles is not None:
+            d += np.asarray(self.articles @ weights[k:])[self.article_of]
+        return d
 
 
 def article_codes(X: pd.DataFrame) -> np.ndarray:
@@ -402,21 +416,43 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X, parts: FeatureParts | None = None) -> np.ndarray:
-        """Frame probabilities; ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`)."""
+        """Frame probabilities; ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`).
+        Every frame's regressions are applied in one product (:meth:`_linear`)."""
         parts = self.features_.parts(X) if parts is None else parts
-        return np.column_stack([np.full(parts.own.shape[0], m) if isinstance(m, float) else _positive_proba(m, parts)
-                                for m in self.models_])
+        weights, intercepts, columns = self._linear()
+        d = parts.linear(weights, intercepts) if len(intercepts) else None  # (None: every frame constant)
+        proba = np.empty((parts.own.shape[0], len(self.models_)))
+        for j, (m, cols) in enumerate(zip(self.models_, columns)):
+            if isinstance(m, float):
+                proba[:, j] = m
+            elif isinstance(m, CalibratedClassifierCV):  # the mean over its (regression, sigmoid) pairs, as scikit-learn's
+                proba[:, j] = np.mean([pair.calibrators[0].predict(d[:, c])
+                                       for pair, c in zip(m.calibrated_classifiers_, cols)], axis=0)
+            else:
+                proba[:, j] = expit(d[:, cols[0]])
+        return proba
+
+    def _linear(self) -> tuple[np.ndarray | None, np.ndarray, list[list[int]]]:
+        """The weights (one column per logistic regression: a calibrated frame has one per fold) and
+        intercepts of every frame's regressions, and each frame's columns; built once per fitted ``models_``."""
+        cached = getattr(self, "_weights", None)
+        if cached is None or cached[0] is not self.models_:
+            regs, columns = [], []
+            for m in self.models_:
+                own = ([] if isinstance(m, float) else [p.estimator for p in m.calibrated_classifiers_]
+                       if isinstance(m, CalibratedClassifierCV) else [m])
+                columns.append(list(range(len(regs), len(regs) + len(own))))
+                regs += own
+            weights = np.column_stack([r.coef_.ravel() for r in regs]) if regs else None
+            intercepts = np.array([r.intercept_[0] for r in regs])
+            cached = self._weights = (self.models_, weights, intercepts, columns)
+        return cached[1:]
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in super().__getstate__().items() if k != "_weights"}  # a cache, rebuilt on use
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
-
-
-def _positive_proba(model, parts: FeatureParts) -> np.ndarray:
-    """``model.predict_proba(parts.full())[:, 1]`` of a binary logistic regression, sigmoid-calibrated or not."""
-    if isinstance(model, CalibratedClassifierCV):  # the mean over its (regression, sigmoid) pairs, as scikit-learn's
-        return np.mean([pair.calibrators[0].predict(parts.decision(pair.estimator))
-                        for pair in model.calibrated_classifiers_], axis=0)
-    return expit(parts.decision(model))
 
 
 class LabelClassifier(ClassifierMixin, BaseEstimator):
@@ -509,8 +545,7 @@ class VoiceClassifier(LabelClassifier):
 
     def _stacked(self, parts: FeatureParts, X: pd.DataFrame, P: np.ndarray) -> FeatureParts:
         """The first layer's features with its probabilities for the neighbours and the article appended."""
-        nb = neighbour_features(P, X, self.use_lexicon)
-        return FeatureParts(sparse.hstack([parts.own, sparse.csr_matrix(nb)]).tocsr(), parts.articles, parts.article_of)
+        return FeatureParts(parts.own, parts.articles, parts.article_of, neighbour_features(P, X, self.use_lexicon))
 
 
 def neighbour_features(P: np.ndarray, X: pd.DataFrame, use_lexicon: bool) -> np.ndarray:
