@@ -32,8 +32,13 @@ from sklearn.preprocessing import OneHotEncoder, normalize
 from .lexicon import FRAMES, VOICES
 from .text import TOKEN_RE, Tokens, code_points, normalize_text, token_hashes, token_spans, word_chars
 
-_PREFIX = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف)(?=\w{3,})")
-_SUFFIX = re.compile(r"(?<=\w{3})(?:ات|ون|ين|ها|هم|هن|كم|نا|ه|ي)$")
+# Light stems: one proclitic off (the first of _PREFIXES that fits), then one suffix (the longest that fits),
+# each only where STEM_MIN letters or digits stay next to it
+_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف")
+_SUFFIXES = ("ات", "ون", "ين", "ها", "هم", "هن", "كم", "نا", "ه", "ي")
+STEM_MIN = 3
+_PREFIX = re.compile(rf"^(?:{'|'.join(_PREFIXES)})(?=\w{{{STEM_MIN},}})")
+_SUFFIX = re.compile(rf"(?<=\w{{{STEM_MIN}}})(?:{'|'.join(_SUFFIXES)})$")
 LEXICON_COLUMNS = [f"score_{f}" for f in FRAMES]
 ARTICLE_COLUMN = "doc_id"
 ARTICLE_WEIGHT = 0.5  # weight of the article's words next to the sentence's own (grouped CV: 0.5 beat 1.0 and 0)
@@ -97,46 +102,128 @@ def features_of(X: pd.DataFrame) -> pd.DataFrame:
     return X.assign(text=words_of_each(X["text"].tolist()))
 
 
-class _TermColumns(dict):
-    """Where a word's :func:`analyzer` features fall in a fitted vocabulary, so that a batch is counted
-    with arrays: each word maps (once) to one code packing its own column, its stem's column and its
-    stem's number among the stems of the vocabulary's bigrams (each stored plus one: 0 for absent)."""
+def _is_w(cps: np.ndarray) -> np.ndarray:
+    """Which code points the regular expressions' ``\\w`` matches: letters, digits and ``_``."""
+    return word_chars(cps) | (cps == ord("_"))
 
-    BITS = 21
-    MASK = (1 << BITS) - 1
-    LIMIT = 1 << 19  # forget the words past this many (bounded memory on huge corpora)
+
+def _fits(cps: np.ndarray, at: np.ndarray, affix: str) -> np.ndarray:
+    """Whether ``affix`` is spelled from each position in ``at``."""
+    ok = np.ones(len(at), dtype=bool)
+    for i, ch in enumerate(affix):
+        ok &= cps[at + i] == ord(ch)
+    return ok
+
+
+def _w_run(cps: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Whether the :data:`STEM_MIN` code points from each position in ``at`` are all ``\\w``."""
+    return np.logical_and.reduce([_is_w(cps[at + i]) for i in range(STEM_MIN)]) if len(at) else np.zeros(0, dtype=bool)
+
+
+def stem_spans(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each token's light stem (what :func:`analyzer` makes of ``cps[start:end]``: ``_PREFIX`` then
+    ``_SUFFIX`` cut off) as a span inside it, found with arrays."""
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    cut = np.zeros(len(starts), dtype=bool)
+    for affix in _PREFIXES:  # in order: the first that fits is cut
+        k = len(affix)
+        at = np.flatnonzero(~cut & (ends - starts >= k + STEM_MIN))
+        at = at[_fits(cps, starts[at], affix)]
+        at = at[_w_run(cps, starts[at] + k)]
+        starts[at] += k
+        cut[at] = True
+    cut[:] = False
+    for affix in sorted(_SUFFIXES, key=len, reverse=True):  # the longest that fits starts leftmost: it is cut
+        k = len(affix)
+        at = np.flatnonzero(~cut & (ends - starts >= k + STEM_MIN))
+        at = at[_fits(cps, ends[at] - k, affix)]
+        at = at[_w_run(cps, ends[at] - k - STEM_MIN)]
+        ends[at] -= k
+        cut[at] = True
+    return starts, ends
+
+
+def _string_hashes(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~framing.text.token_hashes` of whole strings."""
+    lens = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    ends = np.cumsum(lens + 1) - 1
+    return token_hashes(code_points("\x00".join(strings)), ends - lens, ends)
+
+
+class _HashIndex:
+    """A fixed table from pairs of 64-bit keys (hashes) to integers, looked up with arrays: open addressing with
+    linear probing, the slots at most a quarter full."""
+
+    _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a slot from the product's top bits
+
+    def __init__(self, h1: np.ndarray, h2: np.ndarray, values: np.ndarray):
+        bits = max(4, int(4 * len(h1)).bit_length())
+        self.shift = np.uint64(64 - bits)
+        self.mask = (1 << bits) - 1
+        self.h1 = np.zeros(1 << bits, dtype=np.uint64)
+        self.h2 = np.zeros(1 << bits, dtype=np.uint64)
+        self.values = np.zeros(1 << bits, dtype=np.int64)
+        self.used = np.zeros(1 << bits, dtype=bool)
+        slot, todo = self._slots(h1), np.arange(len(h1))
+        while len(todo):  # a free slot goes to the first pair that wants it; the others try the next
+            free = todo[~self.used[slot[todo]]]
+            taken, first = np.unique(slot[free], return_index=True)
+            won = free[first]
+            self.h1[taken], self.h2[taken], self.values[taken], self.used[taken] = h1[won], h2[won], values[won], True
+            todo = np.setdiff1d(todo, won, assume_unique=True)
+            slot[todo] = (slot[todo] + 1) & self.mask
+
+    def _slots(self, h1: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((h1 * self._SPREAD) >> self.shift).astype(np.int64)
+
+    def get(self, h1: np.ndarray, h2: np.ndarray, default: int = 0) -> np.ndarray:
+        """The value of each pair, ``default`` for pairs not in the table."""
+        out = np.full(len(h1), default, dtype=np.int64)
+        slot, todo = self._slots(h1), np.arange(len(h1))
+        while len(todo):
+            s = slot[todo]
+            used = self.used[s]
+            hit = used & (self.h1[s] == h1[todo]) & (self.h2[s] == h2[todo])
+            out[todo[hit]] = self.values[s[hit]]
+            more = used & ~hit  # an empty slot ends the search
+            todo = todo[more]
+            slot[todo] = (s[more] + 1) & self.mask
+        return out
+
+
+class _TermColumns:
+    """Where a batch's words fall in a fitted vocabulary, found with arrays: each word's own column, its
+    light stem's column, and its stem's number among the stems of the vocabulary's bigrams, looked up by
+    hashes of the word and of its stem (:func:`stem_spans`) without cutting either out of the text."""
 
     def __init__(self, vocabulary: dict[str, int]):
-        super().__init__()
         self.vocabulary = vocabulary
-        if len(vocabulary) >= self.MASK:
-            raise ValueError(f"a vocabulary of {len(vocabulary)} terms is too large to count by codes")
         pairs = [(term.split(" "), col) for term, col in vocabulary.items() if " " in term]
-        self.stem_numbers: dict[str, int] = {}
+        stem_numbers: dict[str, int] = {}
         for (a, b), _ in pairs:
-            self.stem_numbers.setdefault(a, len(self.stem_numbers))
-            self.stem_numbers.setdefault(b, len(self.stem_numbers))
-        self.n_stems = len(self.stem_numbers)
-        keys = np.array([self.stem_numbers[a] * self.n_stems + self.stem_numbers[b] for (a, b), _ in pairs],
-                        dtype=np.int64)
-        order = np.argsort(keys)
-        self.bigram_keys = keys[order]
-        self.bigram_cols = np.array([col for _, col in pairs], dtype=np.int64)[order]
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        stem = _STEMS[word]
-        get = self.vocabulary.get
-        code = self[word] = ((get(word, -1) + 1) | (get("~" + stem, -1) + 1) << self.BITS
-                             | (self.stem_numbers.get(stem, -1) + 1) << 2 * self.BITS)
-        return code
+            stem_numbers.setdefault(a, len(stem_numbers))
+            stem_numbers.setdefault(b, len(stem_numbers))
+        self.n_stems = len(stem_numbers)
+        keys = np.array([stem_numbers[a] * self.n_stems + stem_numbers[b] for (a, b), _ in pairs], dtype=np.uint64)
+        self.bigrams = _HashIndex(keys, np.zeros_like(keys), np.array([col for _, col in pairs], dtype=np.int64))
+        words = [(term, col) for term, col in vocabulary.items() if " " not in term and not term.startswith("~")]
+        self.words = _HashIndex(*_string_hashes([w for w, _ in words]), np.array([c for _, c in words], dtype=np.int64))
+        # a stem's column and number, each plus one (0: absent), in one value
+        stems = {term[1:]: col for term, col in vocabulary.items() if term.startswith("~")}
+        names = sorted(stems.keys() | stem_numbers.keys())
+        self.stems = _HashIndex(*_string_hashes(names), np.array(
+            [stems.get(n, -1) + 1 | (stem_numbers.get(n, -1) + 1) << 32 for n in names], dtype=np.int64))
 
     def counts(self, docs: list[list[str]]) -> sparse.csr_matrix:
         """The feature counts of each list of words (one row per list), as ``analyzer`` would count them."""
         lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        codes = np.fromiter(map(self.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lens.sum()))
-        return self._count(codes, np.repeat(np.arange(len(docs)), lens), len(docs))
+        words = list(chain.from_iterable(docs))
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(sizes + 1) - 1
+        text = "\x00".join(words)
+        return self.token_counts(Tokens(text, code_points(text), ends - sizes, ends, np.repeat(np.arange(len(docs)), lens)),
+                                 len(docs))
 
     def text_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays (:meth:`token_counts`)."""
@@ -150,58 +237,27 @@ class _TermColumns(dict):
                                  len(texts))
 
     def token_counts(self, tokens: Tokens, n_rows: int) -> sparse.csr_matrix:
-        """:meth:`counts` of normalized texts' words given as :class:`~framing.text.Tokens`, looked up by the
-        words' hashes (:func:`~framing.text.token_hashes`): a word goes through the dictionary once, the
-        first time it is seen, and is then found among the hashes without being cut out of the text."""
-        text, cps, starts, ends = tokens.text, tokens.cps, tokens.starts, tokens.ends
+        """:meth:`counts` of normalized texts' words given as :class:`~framing.text.Tokens`."""
+        cps, starts, ends = tokens.cps, tokens.starts, tokens.ends
         h1, h2 = token_hashes(cps, starts, ends)
-        table = self._hashes
-        at = np.minimum(np.searchsorted(table[0], h1), max(len(table[0]) - 1, 0))
-        seen = (table[0][at] == h1) & (table[1][at] == h2) if len(table[0]) else np.zeros(len(h1), dtype=bool)
-        codes = np.where(seen, table[2][at] if len(table[0]) else 0, 0)
-        new = np.flatnonzero(~seen)
-        if len(new):
-            pairs, first, which = np.unique(np.stack([h1[new], h2[new]], axis=1), axis=0, return_index=True,
-                                            return_inverse=True)
-            found = np.array([self[text[a:b]] for a, b in zip(starts[new[first]].tolist(), ends[new[first]].tolist())],
-                             dtype=np.int64)
-            codes[new] = found[which.ravel()]
-            self._remember(pairs, found)
-        return self._count(codes, tokens.rows, n_rows)
+        word = self.words.get(h1, h2, -1)
+        s_starts, s_ends = stem_spans(cps, starts, ends)
+        cut = np.flatnonzero((s_starts != starts) | (s_ends != ends))  # the other words are their own stems
+        if len(cut):
+            h1, h2 = h1.copy(), h2.copy()
+            h1[cut], h2[cut] = token_hashes(cps, s_starts[cut], s_ends[cut])
+        stem = self.stems.get(h1, h2)
+        return self._count(word, (stem & 0xFFFFFFFF) - 1, (stem >> 32) - 1, tokens.rows, n_rows)
 
-    @property
-    def _hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The words seen so far by their hashes: first hash (sorted, each once), second hash, code."""
-        if not hasattr(self, "_table"):
-            self._table = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-        return self._table
-
-    def _remember(self, pairs: np.ndarray, codes: np.ndarray) -> None:
-        h1, h2, known = self._hashes
-        if len(h1) + len(pairs) > self.LIMIT:  # bounded memory, as the dictionary
-            h1, h2, known = self._table = tuple(a[:0] for a in (h1, h2, known))
-        # a first hash already taken (by a different word: odds about 2**-64) is not remembered: that word
-        # keeps going through the dictionary
-        new, once = np.unique(pairs[:, 0], return_index=True)  # sorted
-        at = np.searchsorted(h1, new)
-        taken = np.zeros(len(new), dtype=bool)
-        inside = at < len(h1)
-        taken[inside] = h1[at[inside]] == new[inside]
-        once, at = once[~taken], at[~taken]
-        self._table = (np.insert(h1, at, pairs[once, 0]), np.insert(h2, at, pairs[once, 1]),
-                       np.insert(known, at, codes[once]))
-
-    def _count(self, codes: np.ndarray, row: np.ndarray, n_rows: int) -> sparse.csr_matrix:
-        """Counts from each word's code and its row (rows ascending, words in reading order)."""
-        word = (codes & self.MASK) - 1
-        stem = (codes >> self.BITS & self.MASK) - 1
-        number = (codes >> 2 * self.BITS) - 1
+    def _count(self, word: np.ndarray, stem: np.ndarray, number: np.ndarray, row: np.ndarray,
+               n_rows: int) -> sparse.csr_matrix:
+        """Counts from each word's column, its stem's column and its stem's number (-1: none) and its row
+        (rows ascending, words in reading order)."""
         pair = (row[1:] == row[:-1]) & (number[:-1] >= 0) & (number[1:] >= 0)  # stem bigrams within a sentence
-        key = number[:-1][pair] * self.n_stems + number[1:][pair]
-        at = np.minimum(np.searchsorted(self.bigram_keys, key), max(len(self.bigram_keys) - 1, 0))
-        known = self.bigram_keys[at] == key if len(self.bigram_keys) else np.zeros(len(key), dtype=bool)
-        rows = np.concatenate([row[word >= 0], row[stem >= 0], row[:-1][pair][known]])
-        cols = np.concatenate([word[word >= 0], stem[stem >= 0], self.bigram_cols[at[known]]])
+        key = (number[:-1][pair] * self.n_stems + number[1:][pair]).astype(np.uint64)
+        bigram = self.bigrams.get(key, np.zeros_like(key), -1)
+        rows = np.concatenate([row[word >= 0], row[stem >= 0], row[:-1][pair][bigram >= 0]])
+        cols = np.concatenate([word[word >= 0], stem[stem >= 0], bigram[bigram >= 0]])
         counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                    shape=(n_rows, len(self.vocabulary)))
         counts.sum_duplicates()

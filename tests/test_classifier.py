@@ -79,8 +79,7 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     X = lexicon_table(list(gold["text"]), list(gold["group"]))
     feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
     texts = list(X["text"][:200])
-    # an empty text and one holding the separator (read word by word); then texts read with arrays and their
-    # words looked up by hashes: first all new, then some seen before, then all seen
+    # an empty text and one holding the separator (read word by word), and texts read with arrays
     for batch in (texts + ["", "داعش\x00 يهاجم", "كلمة"], texts[:150] + ["", "كلمة 3.5 جديدة"], texts[100:]):
         ours = feats._tfidf(batch)
         theirs = feats.tfidf_.transform(batch)
@@ -90,19 +89,35 @@ def test_fast_feature_path_equals_scikit_learns(small_gold):
     assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
 
 
-def test_words_whose_first_hashes_collide_are_still_counted_right(small_gold, monkeypatch):
-    """A word whose first hash another word took goes through the dictionary each time: with every first
-    hash made equal (a collision for every pair of words), the counts are still scikit-learn's."""
-    import framing.classify as classify
+def test_light_stems_found_with_arrays_are_the_regular_expressions():
+    """The stems the batch path finds as spans of each word are the analyzer's (``_PREFIX`` then
+    ``_SUFFIX``): every proclitic and suffix around short, long, numeric and odd middles."""
+    from framing.classify import _PREFIX, _SUFFIX, stem_spans
+    from framing.text import code_points
 
-    gold = load_gold([small_gold])
-    X = lexicon_table(list(gold["text"]), list(gold["group"]))
-    feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
-    hashes = classify.token_hashes
-    monkeypatch.setattr(classify, "token_hashes", lambda *a: (np.zeros_like(hashes(*a)[0]), hashes(*a)[1]))
-    texts = list(X["text"][:120])
-    for batch in (texts, texts[60:]):
-        assert np.allclose(feats._tfidf(batch).toarray(), feats.tfidf_.transform(batch).toarray())
+    middles = ["", "ا", "اب", "ابت", "كتاب", "مستشفى", "3", "3.5", "ب_ت", "ا1", "_ab", "ab", "ووو", "الل", "ه", "هي", "ال"]
+    words = sorted({p + m + s for p in ("", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ك")
+                    for m in middles for s in ("", "ات", "ون", "ين", "ها", "هم", "هن", "كم", "نا", "ه", "ي", "اته", "هي")} - {""})
+    text = "\x00".join(words)
+    lens = np.array([len(w) for w in words])
+    ends = np.cumsum(lens + 1) - 1
+    starts, stops = stem_spans(code_points(text), ends - lens, ends)
+    ours = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist())]
+    assert ours == [_SUFFIX.sub("", _PREFIX.sub("", w)) for w in words]
+
+
+def test_hash_index_finds_every_pair_and_only_those():
+    """Pairs that share a first hash (and so a run of slots) and pairs absent from the table."""
+    from framing.classify import _HashIndex
+
+    rng = np.random.default_rng(0)
+    h1 = np.concatenate([rng.integers(0, 2**63, 500, dtype=np.uint64), np.full(40, 7, dtype=np.uint64)])
+    h2 = rng.integers(0, 2**31, len(h1)).astype(np.uint64)
+    index = _HashIndex(h1, h2, np.arange(len(h1)))
+    assert index.get(h1, h2).tolist() == list(range(len(h1)))
+    absent = index.get(np.concatenate([h1[-10:], rng.integers(0, 2**63, 50, dtype=np.uint64)]),
+                       np.concatenate([h2[-10:] + np.uint64(1), h2[:50]]), -1)
+    assert (absent == -1).all()
 
 
 def test_prediction_by_blocks_equals_scikit_learns(small_gold):
