@@ -134,20 +134,27 @@ def load_model(folder: str | Path) -> Model | LabelModel:
     return Model(parts["frames.skops"], parts["voice.skops"], meta)
 
 
+_HIDDEN_WHILE_SKOPS_LOADS = ("torch", "dask", "pytest")
+
+
 def _skops():
-    """``skops.io``, imported on use and without torch.
+    """``skops.io``, imported on use and without torch, dask and pytest.
 
     At import skops lists scikit-learn's estimators, and on the way :mod:`pkgutil` imports every
-    subpackage of scikit-learn, ``sklearn.externals.array_api_compat.torch`` among them, which imports
-    torch (installed with camel-tools): 3-4 s, for nothing our models hold. While skops is imported,
-    torch looks absent (pkgutil skips what fails to import); the list of estimators is the same.
+    subpackage of scikit-learn, ``sklearn.externals.array_api_compat.torch`` and ``.dask`` among them, which
+    import torch (installed with camel-tools: 3-4 s) and dask.array (0.15 s), and its testing helpers
+    import pytest (0.1 s), for nothing our models hold. While skops is imported, those not imported yet
+    look absent (pkgutil skips what fails to import); the list of estimators is the same.
     """
-    if "skops.io" not in sys.modules and "torch" not in sys.modules:
-        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` now raises ImportError
+    if "skops.io" not in sys.modules:
+        hidden = [name for name in _HIDDEN_WHILE_SKOPS_LOADS if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # `import name` now raises ImportError
         try:
             import skops.io
         finally:
-            del sys.modules["torch"]
+            for name in hidden:
+                del sys.modules[name]
     import skops.io as sio
     return sio
 

@@ -324,10 +324,13 @@ def test_annotate_round_trip(tmp_path):
     assert r.exit_code == 2 and "row 3" in r.output and "threats" in r.output
 
 
-def test_loading_a_model_leaves_torch_importable():
-    """Loading hides torch from skops's import (it would take seconds); afterwards torch imports as usual."""
+def test_loading_a_model_leaves_torch_dask_and_pytest_importable():
+    """Loading hides torch, dask and pytest from skops's import (they would take seconds, for nothing the
+    model holds); afterwards each imports as usual."""
     pytest.importorskip("torch")
+    pytest.importorskip("dask.array")
     code = ("import sys, framing.model as m; m.default_model(); "
-            "assert 'torch' not in sys.modules; import torch; print(torch.tensor([1]).sum().item())")
+            "assert not {'torch', 'dask', 'pytest'} & set(sys.modules); "
+            "import torch, dask.array, pytest; print(torch.tensor([1]).sum().item(), dask.array.ones(3).sum().compute())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "1"
+    assert out.stdout.strip() == "1 3.0"
