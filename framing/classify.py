@@ -124,23 +124,31 @@ def stem_spans(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[n
     """Each token's light stem (what :func:`analyzer` makes of ``cps[start:end]``: ``_PREFIX`` then
     ``_SUFFIX`` cut off) as a span inside it, found with arrays."""
     starts, ends = starts.astype(np.int64), ends.astype(np.int64)
-    cut = np.zeros(len(starts), dtype=bool)
-    for affix in _PREFIXES:  # in order: the first that fits is cut
+    _cut_affix(cps, starts, ends, _PREFIXES, front=True)  # in order: the first that fits is cut
+    _cut_affix(cps, starts, ends, sorted(_SUFFIXES, key=len, reverse=True), front=False)  # the longest that fits
+    return starts, ends                                                                  # starts leftmost: it is cut
+
+
+def _cut_affix(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray, affixes: Sequence[str], front: bool) -> None:
+    """Cut the first of ``affixes`` that fits, with :data:`STEM_MIN` ``\\w`` left next to it, off the front
+    (or the back) of each span ``[start, end)``, in place."""
+    todo = np.flatnonzero(ends - starts >= min(map(len, affixes)) + STEM_MIN)
+    lens = (ends - starts)[todo]
+    edge = cps[starts[todo] if front else ends[todo] - 1]  # the letter an affix begins (ends) with
+    done = np.zeros(len(todo), dtype=bool)
+    for affix in affixes:
         k = len(affix)
-        at = np.flatnonzero(~cut & (ends - starts >= k + STEM_MIN))
-        at = at[_fits(cps, starts[at], affix)]
-        at = at[_w_run(cps, starts[at] + k)]
-        starts[at] += k
-        cut[at] = True
-    cut[:] = False
-    for affix in sorted(_SUFFIXES, key=len, reverse=True):  # the longest that fits starts leftmost: it is cut
-        k = len(affix)
-        at = np.flatnonzero(~cut & (ends - starts >= k + STEM_MIN))
-        at = at[_fits(cps, ends[at] - k, affix)]
-        at = at[_w_run(cps, ends[at] - k - STEM_MIN)]
-        ends[at] -= k
-        cut[at] = True
-    return starts, ends
+        pos = np.flatnonzero((edge == ord(affix[0] if front else affix[-1])) & (lens >= k + STEM_MIN) & ~done)
+        at = starts[todo[pos]] if front else ends[todo[pos]] - k  # where the affix would be
+        fits = _fits(cps, at, affix)
+        pos, at = pos[fits], at[fits]
+        fits = _w_run(cps, at + k if front else at - STEM_MIN)
+        pos = pos[fits]
+        if front:
+            starts[todo[pos]] += k
+        else:
+            ends[todo[pos]] -= k
+        done[pos] = True
 
 
 def _string_hashes(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -179,16 +187,17 @@ class _HashIndex:
 
     def get(self, h1: np.ndarray, h2: np.ndarray, default: int = 0) -> np.ndarray:
         """The value of each pair, ``default`` for pairs not in the table."""
-        out = np.full(len(h1), default, dtype=np.int64)
-        slot, todo = self._slots(h1), np.arange(len(h1))
+        slot = self._slots(h1)
+        used = self.used[slot]
+        hit = used & (self.h1[slot] == h1) & (self.h2[slot] == h2)
+        out = np.where(hit, self.values[slot], default)
+        todo = np.flatnonzero(used & ~hit)  # the rest: on to the next slot, until an empty one ends the search
         while len(todo):
-            s = slot[todo]
+            s = slot[todo] = (slot[todo] + 1) & self.mask
             used = self.used[s]
             hit = used & (self.h1[s] == h1[todo]) & (self.h2[s] == h2[todo])
             out[todo[hit]] = self.values[s[hit]]
-            more = used & ~hit  # an empty slot ends the search
-            todo = todo[more]
-            slot[todo] = (s[more] + 1) & self.mask
+            todo = todo[used & ~hit]
         return out
 
 
