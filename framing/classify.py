@@ -484,33 +484,38 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         """Frame probabilities; ``parts``: ``X``'s features computed already (:meth:`_Features.same_as`).
         Every frame's regressions are applied in one product (:meth:`_linear`)."""
         parts = self.features_.parts(X) if parts is None else parts
-        weights, intercepts, columns = self._linear()
+        weights, intercepts, columns, (slopes, offsets) = self._linear()
         d = parts.linear(weights, intercepts) if len(intercepts) else None  # (None: every frame constant)
+        # every fold's sigmoid at once (scikit-learn's _SigmoidCalibration.predict: expit(-(a * d + b)))
+        calibrated = expit(-(d * slopes + offsets)) if d is not None else None
         proba = np.empty((parts.own.shape[0], len(self.models_)))
         for j, (m, cols) in enumerate(zip(self.models_, columns)):
             if isinstance(m, float):
                 proba[:, j] = m
             elif isinstance(m, CalibratedClassifierCV):  # the mean over its (regression, sigmoid) pairs, as scikit-learn's
-                proba[:, j] = np.mean([pair.calibrators[0].predict(d[:, c])
-                                       for pair, c in zip(m.calibrated_classifiers_, cols)], axis=0)
+                proba[:, j] = np.mean([calibrated[:, c] for c in cols], axis=0)
             else:
                 proba[:, j] = expit(d[:, cols[0]])
         return proba
 
-    def _linear(self) -> tuple[np.ndarray | None, np.ndarray, list[list[int]]]:
+    def _linear(self) -> tuple[np.ndarray | None, np.ndarray, list[list[int]], tuple[np.ndarray, np.ndarray]]:
         """The weights (one column per logistic regression: a calibrated frame has one per fold) and
-        intercepts of every frame's regressions, and each frame's columns; built once per fitted ``models_``."""
+        intercepts of every frame's regressions, each frame's columns, and each column's sigmoid
+        calibration (slope and offset; unused for an uncalibrated frame); built once per fitted ``models_``."""
         cached = getattr(self, "_weights", None)
         if cached is None or cached[0] is not self.models_:
-            regs, columns = [], []
+            regs, columns, sigmoids = [], [], []
             for m in self.models_:
-                own = ([] if isinstance(m, float) else [p.estimator for p in m.calibrated_classifiers_]
-                       if isinstance(m, CalibratedClassifierCV) else [m])
-                columns.append(list(range(len(regs), len(regs) + len(own))))
-                regs += own
+                folds = ([] if isinstance(m, float) else
+                         [(p.estimator, (p.calibrators[0].a_, p.calibrators[0].b_)) for p in m.calibrated_classifiers_]
+                         if isinstance(m, CalibratedClassifierCV) else [(m, (0.0, 0.0))])
+                columns.append(list(range(len(regs), len(regs) + len(folds))))
+                regs += [reg for reg, _ in folds]
+                sigmoids += [sigmoid for _, sigmoid in folds]
             weights = np.column_stack([r.coef_.ravel() for r in regs]) if regs else None
             intercepts = np.array([r.intercept_[0] for r in regs])
-            cached = self._weights = (self.models_, weights, intercepts, columns)
+            slopes, offsets = np.array(sigmoids, dtype=float).reshape(-1, 2).T
+            cached = self._weights = (self.models_, weights, intercepts, columns, (slopes, offsets))
         return cached[1:]
 
     def __getstate__(self) -> dict:
