@@ -125,8 +125,9 @@ def stem_spans(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[n
     ``_SUFFIX`` cut off) as a span inside it, found with arrays."""
     starts, ends = starts.astype(np.int64), ends.astype(np.int64)
     _cut_affix(cps, starts, ends, _PREFIXES, front=True)  # in order: the first that fits is cut
-    _cut_affix(cps, starts, ends, sorted(_SUFFIXES, key=len, reverse=True), front=False)  # the longest that fits
-    return starts, ends                                                                  # starts leftmost: it is cut
+    # longest first: the longest suffix that fits starts leftmost, and the regular expression cuts it
+    _cut_affix(cps, starts, ends, sorted(_SUFFIXES, key=len, reverse=True), front=False)
+    return starts, ends
 
 
 def _cut_affix(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray, affixes: Sequence[str], front: bool) -> None:
@@ -160,7 +161,8 @@ def _string_hashes(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 class _HashIndex:
     """A fixed table from pairs of 64-bit keys (hashes) to integers, looked up with arrays: open addressing with
-    linear probing, the slots at most a quarter full."""
+    linear probing, the slots at most a quarter full. Strings are found by their two hashes
+    (:func:`~framing.text.token_hashes`): two different strings agree on both with odds of about 2**-95."""
 
     _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a slot from the product's top bits
 
