@@ -152,11 +152,18 @@ def _cut_affix(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray, affixes: S
         done[pos] = True
 
 
+def _strings_as_tokens(strings: Sequence[str], rows: np.ndarray) -> Tokens:
+    """The strings as the tokens of one text (joined by NULs), each in its row."""
+    sizes = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    ends = np.cumsum(sizes + 1) - 1
+    text = "\x00".join(strings)
+    return Tokens(text, code_points(text), ends - sizes, ends, rows)
+
+
 def _string_hashes(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~framing.text.token_hashes` of whole strings."""
-    lens = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-    ends = np.cumsum(lens + 1) - 1
-    return token_hashes(code_points("\x00".join(strings)), ends - lens, ends)
+    tokens = _strings_as_tokens(strings, np.zeros(len(strings), dtype=np.int64))
+    return token_hashes(tokens.cps, tokens.starts, tokens.ends)
 
 
 class _HashIndex:
@@ -229,12 +236,8 @@ class _TermColumns:
     def counts(self, docs: list[list[str]]) -> sparse.csr_matrix:
         """The feature counts of each list of words (one row per list), as ``analyzer`` would count them."""
         lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        words = list(chain.from_iterable(docs))
-        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        ends = np.cumsum(sizes + 1) - 1
-        text = "\x00".join(words)
-        return self.token_counts(Tokens(text, code_points(text), ends - sizes, ends, np.repeat(np.arange(len(docs)), lens)),
-                                 len(docs))
+        rows = np.repeat(np.arange(len(docs)), lens)
+        return self.token_counts(_strings_as_tokens(list(chain.from_iterable(docs)), rows), len(docs))
 
     def text_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """:meth:`counts` of each text's words (:func:`words_of`), tokenized with arrays (:meth:`token_counts`)."""

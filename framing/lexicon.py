@@ -510,7 +510,7 @@ def _variants(stem: str, conj_only: bool = False) -> set[str]:
     if stem.startswith("ال") and len(stem) > 3:
         bare = stem[2:]
         return {c + p + bare for c in _CONJ for p in _ART_ONLY}
-    return {c + p + stem for c in _CONJ for p in _PREP_ART}
+    return _forms(stem)
 
 
 def _word_re(word: str) -> str:
