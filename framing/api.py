@@ -127,7 +127,7 @@ def apply_model(sentences: Columns, model: Model, articles: list[int], tokens: T
     """Put the classifier's probabilities, labels and voice into the lexicon's sentence columns (in place).
     ``articles``: each row's article (by position: document ids may repeat in a corpus); ``tokens``: the
     sentences' words, when the caller has them."""
-    from .classify import ARTICLE_COLUMN, INPUT_COLUMNS
+    from .features import ARTICLE_COLUMN, INPUT_COLUMNS
 
     # not the other columns; strings as Python objects: pandas would copy them into Arrow, to be read back
     table = pd.DataFrame({c: pd.Series(sentences[c], dtype=object) if c in ("text", "voice") else sentences[c]

@@ -8,7 +8,8 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .classify import FrameClassifier, VoiceClassifier, features_of
+from .classify import FrameClassifier, VoiceClassifier
+from .features import features_of
 from .lexicon import FRAMES, VOICES
 from .rules import article_scope, closed_frames
 

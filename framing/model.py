@@ -1,10 +1,14 @@
-"""Trained models on disk: skops files (never pickle) with a metadata record and checksums.
+"""Trained models on disk: skops files (never pickle), the arrays that predict, a metadata record and checksums.
 
-A model folder holds ``frames.skops``, ``voice.skops`` and ``model.json``
+A model folder holds ``frames.skops`` and ``voice.skops`` (the fitted
+scikit-learn estimators), ``predict.npz`` (what they learned, as arrays:
+:class:`~framing.predictor.Predictor`, read without pickle) and ``model.json``
 (format, schema, lexicon version, training data hash, date, thresholds,
-metrics, and the SHA-256 of each skops file). Loading refuses a folder whose
-files do not match their checksums (tampered) or whose skops files contain any
-type outside :data:`TRUSTED_TYPES` (foreign).
+metrics, and the SHA-256 of each file). Loading refuses a folder whose files
+do not match their checksums (tampered) or whose skops files contain any type
+outside :data:`TRUSTED_TYPES` (foreign). Predicting reads ``predict.npz``
+only; the estimators are loaded when asked for (training, evaluation,
+introspection), so that ``framing analyze`` does not import scikit-learn.
 """
 from __future__ import annotations
 
@@ -15,13 +19,17 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .classify import FrameClassifier, LabelClassifier, VoiceClassifier, features_of
 from .lexicon import FRAMES
+from .predictor import Predictor
 from .text import Tokens
+
+if TYPE_CHECKING:
+    from .classify import FrameClassifier, LabelClassifier, VoiceClassifier
 
 FORMAT = "framing-model/1"
 TRUSTED_TYPES = frozenset({
@@ -29,46 +37,86 @@ TRUSTED_TYPES = frozenset({
     "framing.classify._Features", "framing.classify.analyzer",
     "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
 })
+ESTIMATOR_FILES = ("frames.skops", "voice.skops")
+PREDICTOR_FILE = "predict.npz"
 
 
 class ModelError(ValueError):
     """A model folder that cannot be used, and why."""
 
 
-@dataclass
 class Model:
-    frames: FrameClassifier
-    voice: VoiceClassifier
-    meta: dict = field(default_factory=dict)
-    _shared: tuple = field(default=(None, None, False), init=False, repr=False, compare=False)
+    """A frame model: the fitted estimators (``frames``, ``voice``) and the arrays that predict
+    (:attr:`predictor`), made from the estimators or read from a model folder's ``predict.npz``. A model
+    loaded from a folder loads its estimators from their skops files when they are first asked for."""
+
+    def __init__(self, frames: FrameClassifier | None = None, voice: VoiceClassifier | None = None,
+                 meta: dict | None = None, predictor: Predictor | None = None, folder: Path | None = None):
+        self._frames, self._voice = frames, voice
+        self.meta = {} if meta is None else meta
+        self._predictor, self._folder = predictor, folder
+        self._made_from: tuple | None = None  # the estimators' fitted state the predictor was made from
+
+    @property
+    def frames(self) -> FrameClassifier:
+        if self._frames is None:
+            self._load_estimators()
+        return self._frames
+
+    @frames.setter
+    def frames(self, frames: FrameClassifier) -> None:
+        self._frames = frames
+
+    @property
+    def voice(self) -> VoiceClassifier:
+        if self._voice is None:
+            self._load_estimators()
+        return self._voice
+
+    @voice.setter
+    def voice(self, voice: VoiceClassifier) -> None:
+        self._voice = voice
+
+    def _load_estimators(self) -> None:
+        if self._folder is None:
+            raise ModelError("this model has no estimators and no folder to load them from")
+        self._frames, self._voice = _load_estimators(self._folder, self.meta)
+        if self._predictor is not None:
+            self._made_from = self._fitted_state()  # the folder's predictor is theirs (checksummed together)
+
+    def _fitted_state(self) -> tuple:
+        """What the predictor is made of, as objects (compared by identity) and the thresholds' bytes."""
+        f, v = self._frames, self._voice
+        return (f.features_.arrays(), f.weights(), np.asarray(f.thresholds_).tobytes(), v.features_.arrays(),
+                v.model_, getattr(v, "stack_", None), self.meta.get("voice_from"))
+
+    @property
+    def predictor(self) -> Predictor:
+        """The arrays that predict: the folder's own until the estimators are loaded, then made from them,
+        again whenever they are replaced, refitted or given new thresholds."""
+        if self._frames is not None or self._predictor is None:
+            from .classify import predictor
+
+            state = self._fitted_state()
+            if self._predictor is None or state != self._made_from:
+                voice = self.voice if self.meta.get("voice_from") == "classifier" else None
+                self._predictor, self._made_from = predictor(self.frames, voice), state
+        return self._predictor
 
     @property
     def thresholds(self) -> dict[str, float]:
-        return dict(zip(FRAMES, map(float, self.frames.thresholds_)))
-
-    def predict(self, table: pd.DataFrame, tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table; ``tokens``:
-        its texts' words, one row per sentence, when the caller has them (:meth:`framing.text.TextBatch.sentence_tokens`)."""
-        if table.empty:
-            return np.zeros((0, len(FRAMES))), np.zeros((0, len(FRAMES)), dtype=int), np.array([], dtype=object)
-        if not self.shared_features:  # two feature sets read the words: tokenize them once, for both
-            table, tokens = features_of(table), None
-        parts = self.frames.features_.parts(table, tokens)  # (one feature set: the words are read here, with arrays)
-        proba = self.frames.predict_proba(table, parts)
-        labels = (proba >= self.frames.thresholds_).astype(int)
-        if self.meta.get("voice_from") != "classifier":
-            return proba, labels, table["voice"].to_numpy()
-        return proba, labels, self.voice.predict(table, parts if self.shared_features else None)
+        return dict(zip(FRAMES, map(float, self.predictor.thresholds)))
 
     @property
     def shared_features(self) -> bool:
         """Whether both classifiers compute the same features (trained on the same sentences, as
-        ``framing train`` does): then each batch's features are computed once, for both. Checked once
-        per pair of fitted feature sets, and again when either classifier is replaced or refitted."""
-        frames, voice = self.frames.features_, self.voice.features_
-        if self._shared[0] is not frames or self._shared[1] is not voice:
-            self._shared = (frames, voice, frames.same_as(voice))
-        return self._shared[2]
+        ``framing train`` does): then each batch's features are computed once, for both."""
+        return self.predictor.shared_features
+
+    def predict(self, table: pd.DataFrame, tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Frame probabilities ``(n, 6)``, 0/1 labels ``(n, 6)`` and voices for a lexicon table; ``tokens``:
+        its texts' words, one row per sentence, when the caller has them (:meth:`framing.text.TextBatch.sentence_tokens`)."""
+        return self.predictor.predict(table, tokens)
 
 
 def _sha256(path: Path) -> str:
@@ -87,7 +135,7 @@ class LabelModel:
 
 
 def save_model(model: Model | LabelModel, folder: str | Path) -> Path:
-    """Write the skops files and ``model.json`` with their checksums."""
+    """Write the skops files (and a frame model's ``predict.npz``) and ``model.json`` with their checksums."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     meta = dict(model.meta)
@@ -102,6 +150,9 @@ def save_model(model: Model | LabelModel, folder: str | Path) -> Path:
     for name, est in parts.items():
         sio.dump(est, folder / name, compression=zipfile.ZIP_DEFLATED)
         meta["files"][name] = _sha256(folder / name)
+    if isinstance(model, Model):
+        model.predictor.save(folder / PREDICTOR_FILE)
+        meta["files"][PREDICTOR_FILE] = _sha256(folder / PREDICTOR_FILE)
     (folder / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     model.meta = meta
     return folder
@@ -121,17 +172,34 @@ def load_model(folder: str | Path) -> Model | LabelModel:
         raise ModelError(f"{meta_path}: unknown model format {meta.get('format')!r} (expected {FORMAT})")
     if meta.get("task") == "frames" and meta.get("frames") != list(FRAMES):
         raise ModelError(f"{meta_path}: model was trained for frames {meta.get('frames')}, this schema has {list(FRAMES)}")
-    expected = {"frames": ["frames.skops", "voice.skops"], "label": ["label.skops"]}.get(meta.get("task"))
-    if expected is None:
-        raise ModelError(f"{meta_path}: unknown task {meta.get('task')!r}")
-    parts = {name: _load_part(folder / name, meta) for name in expected}
-    if meta["task"] == "label":
-        if not isinstance(parts["label.skops"], LabelClassifier):
+    if meta.get("task") == "label":
+        from .classify import LabelClassifier
+
+        classifier = _load_part(folder / "label.skops", meta)
+        if not isinstance(classifier, LabelClassifier):
             raise ModelError(f"{folder}: label.skops does not hold a framing classifier")
-        return LabelModel(parts["label.skops"], meta)
-    if not isinstance(parts["frames.skops"], FrameClassifier) or not isinstance(parts["voice.skops"], VoiceClassifier):
+        return LabelModel(classifier, meta)
+    if meta.get("task") != "frames":
+        raise ModelError(f"{meta_path}: unknown task {meta.get('task')!r}")
+    for name in ESTIMATOR_FILES:
+        _check(folder / name, meta)
+    if PREDICTOR_FILE not in meta.get("files", {}):  # saved before the predictor was: made from the estimators
+        return Model(*_load_estimators(folder, meta), meta, folder=folder)
+    path = _check(folder / PREDICTOR_FILE, meta)
+    try:
+        predictor = Predictor.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path}: not a readable predictor file ({exc})") from exc
+    return Model(meta=meta, predictor=predictor, folder=folder)
+
+
+def _load_estimators(folder: Path, meta: dict) -> tuple[FrameClassifier, VoiceClassifier]:
+    from .classify import FrameClassifier, VoiceClassifier
+
+    frames, voice = (_load_part(folder / name, meta) for name in ESTIMATOR_FILES)
+    if not isinstance(frames, FrameClassifier) or not isinstance(voice, VoiceClassifier):
         raise ModelError(f"{folder}: the skops files do not hold framing classifiers")
-    return Model(parts["frames.skops"], parts["voice.skops"], meta)
+    return frames, voice
 
 
 _HIDDEN_WHILE_SKOPS_LOADS = ("torch", "dask", "pytest")
@@ -159,12 +227,18 @@ def _skops():
     return sio
 
 
-def _load_part(path: Path, meta: dict):
-    sio = _skops()
+def _check(path: Path, meta: dict) -> Path:
+    """``path``, when it is there and its checksum is the one ``model.json`` records."""
     if not path.exists():
         raise ModelError(f"{path}: missing")
     if _sha256(path) != meta.get("files", {}).get(path.name):
         raise ModelError(f"{path}: checksum does not match model.json; the file was changed or replaced — refusing to load it")
+    return path
+
+
+def _load_part(path: Path, meta: dict):
+    _check(path, meta)
+    sio = _skops()
     try:
         untrusted = set(sio.get_untrusted_types(file=path))
     except Exception as exc:  # noqa: BLE001 - any parse failure means the file is not a skops model
@@ -194,7 +268,10 @@ def train_model(table: pd.DataFrame, y: np.ndarray, voice: np.ndarray, groups: n
                 data_hash: str, lexicon_meta: dict, n_splits: int = 5) -> Model:
     """Fit the frame and voice classifiers on a lexicon table; thresholds and voice source from grouped CV."""
     from sklearn.metrics import accuracy_score, f1_score
+
+    from .classify import FrameClassifier, VoiceClassifier
     from .evaluate import choose_thresholds, oof_predict
+    from .features import features_of
 
     table = features_of(table)  # every sentence analysed once, not once per fold and classifier
     splits = min(n_splits, len(np.unique(groups)))

@@ -13,7 +13,8 @@ from sklearn.model_selection import GroupKFold, cross_validate
 from typer.testing import CliRunner
 
 import framing
-from framing.classify import FrameClassifier, VoiceClassifier, features_of, lexicon_table, neighbour_features
+from framing.classify import FrameClassifier, VoiceClassifier, lexicon_table
+from framing.features import features_of, neighbour_features, with_neighbours
 from framing.cli import app
 from framing.gold import agreement, krippendorff_alpha_nominal, load_gold
 from framing.lexicon import FRAMES
@@ -74,25 +75,46 @@ def test_estimators_follow_sklearn_conventions(small_gold):
 
 
 def test_fast_feature_path_equals_scikit_learns(small_gold):
-    """Features analysed once and counted directly give scikit-learn's own TF-IDF matrix."""
+    """Features analysed once and counted directly give scikit-learn's own TF-IDF matrix, bit for bit (a
+    saved model predicts without scikit-learn, and must predict what it was fitted to)."""
     gold = load_gold([small_gold])
     X = lexicon_table(list(gold["text"]), list(gold["group"]))
     feats = FrameClassifier().fit(X, gold[list(FRAMES)].to_numpy()).features_
     texts = list(X["text"][:200])
     # an empty text and one holding the separator (read word by word), and texts read with arrays
     for batch in (texts + ["", "داعش\x00 يهاجم", "كلمة"], texts[:150] + ["", "كلمة 3.5 جديدة"], texts[100:]):
-        ours = feats._tfidf(batch)
+        ours = feats.arrays().tfidf(batch)
         theirs = feats.tfidf_.transform(batch)
-        assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
-        assert np.allclose(ours.toarray(), theirs.toarray())
+        assert ours.shape == theirs.shape and ours.nnz == theirs.nnz and ours.dtype == theirs.dtype
+        assert np.array_equal(ours.toarray(), theirs.toarray())
     pre = features_of(X.head(200))
     assert np.allclose(feats.transform(pre).toarray(), feats.transform(X.head(200)).toarray())
+
+
+def test_unit_rows_are_scikit_learns_bit_for_bit():
+    """The articles' TF-IDF rows are scaled as scikit-learn's ``normalize`` scales them, empty rows left."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from framing.features import l2_rows
+
+    rng = np.random.default_rng(1)
+    for dtype in (np.float32, np.float64):
+        X = sparse.random(300, 500, density=0.05, format="csr", dtype=dtype, random_state=rng)
+        X.data *= rng.uniform(0.1, 30, X.nnz).astype(dtype)
+        X = sparse.diags((np.arange(300) % 17 != 0).astype(dtype)) @ X  # rows 0, 17, ... empty
+        X.eliminate_zeros()
+        theirs = normalize(X)
+        ours = l2_rows(X.copy())
+        assert ours.dtype == dtype and np.array_equal(ours.toarray(), theirs.toarray())
+        assert not ours[[0, 17]].nnz and ours[[1, 18]].nnz
 
 
 def test_light_stems_found_with_arrays_are_the_regular_expressions():
     """The stems the batch path finds as spans of each word are the analyzer's (``_PREFIX`` then
     ``_SUFFIX``): every proclitic and suffix around short, long, numeric and odd middles."""
-    from framing.classify import _PREFIX, _SUFFIX, stem_spans
+    from framing.classify import _PREFIX, _SUFFIX
+    from framing.features import stem_spans
     from framing.text import code_points
 
     middles = ["", "ا", "اب", "ابت", "كتاب", "مستشفى", "3", "3.5", "ب_ت", "ا1", "_ab", "ab", "ووو", "الل", "ه", "هي", "ال"]
@@ -108,7 +130,7 @@ def test_light_stems_found_with_arrays_are_the_regular_expressions():
 
 def test_hash_index_finds_every_pair_and_only_those():
     """Pairs that share a first hash (and so a run of slots) and pairs absent from the table."""
-    from framing.classify import _HashIndex
+    from framing.features import _HashIndex
 
     rng = np.random.default_rng(0)
     h1 = np.concatenate([rng.integers(0, 2**63, 500, dtype=np.uint64), np.full(40, 7, dtype=np.uint64)])
@@ -132,7 +154,7 @@ def test_prediction_by_blocks_equals_scikit_learns(small_gold):
     assert np.allclose(frames.predict_proba(X), theirs)
     voice = VoiceClassifier().fit(X, gold["voice"])
     first = voice.model_.predict_proba(voice.features_.transform(X))  # the first layer, then the second on it
-    assert np.allclose(voice.predict_proba(X), voice.stack_.predict_proba(voice._stacked(voice.features_.parts(X), X, first).full()))
+    assert np.allclose(voice.predict_proba(X), voice.stack_.predict_proba(with_neighbours(voice.features_.parts(X), X, first, True).full()))
 
 
 def test_voice_context_stays_inside_each_article():
@@ -159,6 +181,31 @@ def test_saved_model_loads_and_predicts_same_probabilities(small_gold, trained):
     again = save_model(Model(model.frames, model.voice, dict(model.meta)), trained.parent / "copy")
     p2 = load_model(again).frames.predict_proba(X)
     assert np.array_equal(p1, p2)
+
+
+def test_a_model_folder_saved_without_its_arrays_predicts_the_same(small_gold, trained, tmp_path):
+    """A folder saved before ``predict.npz`` existed loads its estimators and predicts what the arrays predict."""
+    older = tmp_path / "older"
+    shutil.copytree(trained, older)
+    (older / "predict.npz").unlink()
+    meta = json.loads((older / "model.json").read_text())
+    del meta["files"]["predict.npz"]
+    (older / "model.json").write_text(json.dumps(meta))
+    gold = load_gold([small_gold])
+    X = lexicon_table(list(gold["text"]), list(gold["group"]))
+    ours, theirs = load_model(trained).predict(X), load_model(older).predict(X)
+    assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+
+
+def test_analyze_predicts_without_scikit_learn():
+    """The bundled model predicts from its arrays: analyzing an article imports neither scikit-learn nor skops
+    (about 1.2 s of every run), and the classifier's scores are there."""
+    code = ("import sys, framing; from framing.api import analyze; "
+            f"r = analyze({str(Path(__file__).resolve().parent.parent / 'seeds')!r}); "
+            "assert r.meta['classifier'] and r.sentences['score_threat'].notna().all(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_features_computed_once_give_each_classifiers_own_predictions(small_gold, trained):
@@ -260,6 +307,11 @@ def test_foreign_model_is_refused(trained, tmp_path):
     import hashlib
     meta["files"]["frames.skops"] = hashlib.sha256((foreign / "frames.skops").read_bytes()).hexdigest()
     (foreign / "model.json").write_text(json.dumps(meta))
+    model = load_model(foreign)  # predicting reads predict.npz; the skops files are read when asked for
+    with pytest.raises(ModelError, match="trust"):
+        model.frames
+    del meta["files"]["predict.npz"]  # a folder saved before predict.npz: the estimators are loaded at once
+    (foreign / "model.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="trust"):
         load_model(foreign)
     (foreign / "model.json").write_text("{}")
@@ -329,7 +381,7 @@ def test_loading_a_model_leaves_torch_dask_and_pytest_importable():
     model holds); afterwards each imports as usual."""
     pytest.importorskip("torch")
     pytest.importorskip("dask.array")
-    code = ("import sys, framing.model as m; m.default_model(); "
+    code = ("import sys, framing.model as m; m.default_model().frames; "
             "assert not {'torch', 'dask', 'pytest'} & set(sys.modules); "
             "import torch, dask.array, pytest; print(torch.tensor([1]).sum().item(), dask.array.ones(3).sum().compute())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
