@@ -347,8 +347,9 @@ def _as_text(value) -> str | None:
 
 
 def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallback_id: str,
-                    encoding: str | None) -> Document | Skipped:
-    """A document from one record (JSON object, CSV row, TREC fields), or why not."""
+                    encoding: str | None, surrogates: bool = True) -> Document | Skipped:
+    """A document from one record (JSON object, CSV row, TREC fields), or why not; ``surrogates=False``:
+    its strings cannot hold a lone surrogate (JSON text without a surrogate's ``\\u`` escape)."""
     if not isinstance(rec, dict):
         return Skipped(path, where, f"expected an object with article fields, got {type(rec).__name__}")
     f = opts.fields
@@ -363,7 +364,7 @@ def record_document(rec: dict, opts: ReadOptions, path: str, where: str, fallbac
     raw_source = _lookup(rec, f["source"])
     raw_id = _lookup(rec, f["id"])
     for name, given in (("text", text), ("title", title), ("date", raw_date), ("source", raw_source), ("id", raw_id)):
-        bad = _surrogate_at(given) if isinstance(given, str) else None
+        bad = _surrogate_at(given) if surrogates and isinstance(given, str) else None
         if bad is not None:  # JSON's "\ud800" escapes decode to a code point no file can hold
             return Skipped(path, where, f"{name} holds a lone UTF-16 surrogate (U+{ord(given[bad]):04X} at character "
                                         f"{bad}): a broken \\u escape, not text")
@@ -456,13 +457,17 @@ def _trec(text: str, path: str, opts: ReadOptions, enc: str, name: str,
         yield record_document(rec, opts, path, where, f"{stem}-{k}", enc)
 
 
+# where JSON text can put a lone UTF-16 surrogate into a string: a \u escape of one (D800-DFFF)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _read_json(data: bytes, path: str, name: str, opts: ReadOptions) -> Iterator[Document | Skipped]:
     text, enc = decode_bytes(data)
     stem = PurePosixPath(name).stem
     dec = json.JSONDecoder()
     i = _skip_ws(text, 0)
-    if text.startswith("[", i):
-        yield from _json_array(text, i, dec, path, stem, opts, enc)
+    if text.startswith("[", i):  # (a file with no surrogate escape spares checking every record's strings)
+        yield from _json_array(text, i, dec, path, stem, opts, enc, _SURROGATE_ESCAPE.search(text) is not None)
         return
     try:
         obj, end = dec.raw_decode(text, i)
@@ -490,7 +495,7 @@ def _skip_ws(text: str, i: int) -> int:
 
 
 def _json_array(text: str, i: int, dec: json.JSONDecoder, path: str, stem: str, opts: ReadOptions,
-                enc: str) -> Iterator[Document | Skipped]:
+                enc: str, surrogates: bool = True) -> Iterator[Document | Skipped]:
     """Records of a JSON array one by one, so records before a syntax error are kept."""
     i += 1
     k = 0
@@ -509,7 +514,7 @@ def _json_array(text: str, i: int, dec: json.JSONDecoder, path: str, stem: str, 
                           f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
                           f"the records after it cannot be located")
             return
-        yield record_document(obj, opts, path, f"record {k} (line {line})", f"{stem}-{k}", enc)
+        yield record_document(obj, opts, path, f"record {k} (line {line})", f"{stem}-{k}", enc, surrogates)
         i = _skip_ws(text, i)
         if text.startswith(",", i):
             i += 1

@@ -75,6 +75,11 @@ def build_corpus(root):
                                       encoding="utf-8")
     good += ["B-1"]
     bad[("broken.json", "record 2")] = "not valid JSON"
+    # \u escapes in a JSON array: half an emoji's pair (bad), and a whole pair next to a letter (good)
+    (root / "escapes.json").write_bytes(b'[{"id": "S-1", "text": "' + body(21).encode() + b' \\ud83d"},\n'
+                                        b' {"id": "S-2", "text": "' + body(22).encode() + b' \\u0627 \\ud83d\\ude00"}]')
+    good += ["S-2"]
+    bad[("escapes.json", "record 1")] = "lone UTF-16 surrogate"
     # JSON Lines: good, malformed, undecodable bytes, absurdly long line, blank
     lines = [json.dumps({"id": "L-1", "text": body(8), "outlet": "Al-Sharq Al-Awsat"}, ensure_ascii=False).encode(),
              b'{"id": "L-2", "text": ',
