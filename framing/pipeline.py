@@ -447,7 +447,7 @@ def run_corpus(
         "fields": {k: list(v) for k, v in field_map.items()},
         "outlets_sha256": _sha256_file(outlets) or _sha256_file(opts.outlets.path),
         "shard_docs": shard_docs, "shard_bytes": shard_bytes,
-        "drop_duplicates": drop_duplicates, "dup_threshold": dup_threshold,
+        "drop_duplicates": drop_duplicates, "dup_threshold": dup_threshold, "signatures": dedup.SCHEME,
     }
     work = output / WORK
     _prepare(output, config, resume)
@@ -732,7 +732,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     summary["skipped_by_reason"] = dict(reasons.most_common())
     summary["ignored_files"] = ignored[:100]
     summary["encodings"] = dict(encodings.most_common())
-    summary["duplicates"] = {"method": f"MinHash ({dedup.NUM_PERM} permutations, {dedup.SHINGLE}-character "
+    summary["duplicates"] = {"method": f"one-permutation MinHash ({dedup.NUM_PERM} bins, {dedup.SHINGLE}-character "
                                        f"shingles) with LSH ({dedup.BANDS} bands)",
                              "threshold": threshold, "dropped": drop}
     summary["tables"] = {"parquet": [f"{t}/" for t in TABLES], "csv": [f"{t}.csv" for t in TABLES] if csv_written else [],
