@@ -86,7 +86,7 @@ class Model:
 
     def _fitted_state(self) -> tuple:
         """What the predictor is made of, as objects (compared by identity) and the thresholds' bytes."""
-        f, v = self._frames, self._voice
+        f, v = self.frames, self.voice
         return (f.features_.arrays(), f.weights(), np.asarray(f.thresholds_).tobytes(), v.features_.arrays(),
                 v.model_, getattr(v, "stack_", None), self.meta.get("voice_from"))
 
