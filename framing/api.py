@@ -85,17 +85,19 @@ class Batch:
 
 
 def score_batch(docs: Iterable[Document], sc: LexiconScorer, model: Model | None = None,
-                norms: Sequence[Normalized] | None = None) -> Batch:
+                norms: Sequence[Normalized] | None = None, text: TextBatch | None = None) -> Batch:
     """Score documents: lexicon and rules per sentence, then (with a model) the classifiers' fused scores.
 
     With a model, ``score_<frame>``/``label_<frame>`` are the classifier's calibrated probabilities
     (it takes the lexicon's scores and voice as features) against its per-frame thresholds;
     ``lexicon_<frame>``/``lexicon_voice`` and the hits keep the lexicon's own evidence. ``norms``: each
-    document's :func:`~framing.text.normalize`, when the caller has it.
+    document's :func:`~framing.text.normalize`, and ``text``, :meth:`TextBatch.of <framing.text.TextBatch.of>`
+    of their texts, when the caller has them.
     """
     docs = list(docs)
     norms = norms if norms is not None else [normalize(d.text) for d in docs]
-    text = TextBatch.of([n.text for n in norms])  # tokenized once, for the lexicon and the classifier
+    if text is None:  # tokenized once, for the lexicon and the classifier
+        text = TextBatch.of([n.text for n in norms])
     out = Batch(sentence_columns([], []), hit_columns([]))
     sizes: list[tuple[int, int, int]] = []  # per document: sentences, hits, words
     scopes: list[tuple[str, str]] = []

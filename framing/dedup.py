@@ -97,12 +97,17 @@ def squashed_all(texts: Sequence[str], normalized: bool = False) -> tuple[np.nda
     # one NUL after each text (a NUL inside one is a non-letter like any other: made a space)
     joined = "\0".join([t.replace("\0", " ") if "\0" in t else t for t in texts])
     cps = code_points(joined if normalized else normalize_text(joined))
-    word = word_chars(cps)
-    ends = np.append(np.flatnonzero(cps == 0), len(cps))  # where each text's NUL is (or would be)
+    return _squashed(cps, word_chars(cps), np.append(np.flatnonzero(cps == 0), len(cps)))
+
+
+def _squashed(cps: np.ndarray, word: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`squashed_all` of texts given as code points one after another, ``word`` their letters
+    (:func:`~framing.text.word_chars`), and ``ends`` where each text ends: at a non-letter that separates
+    it from the next (the last may end at ``len(cps)``)."""
     keep = word.copy()
     keep[1:] |= word[:-1]  # a run's first non-letter stands for the run (none leads: a NUL or the start precedes)...
     letters = np.flatnonzero(word)
-    last = letters[np.maximum(np.searchsorted(letters, ends) - 1, 0)] if len(letters) else np.full(len(texts), -1)
+    last = letters[np.maximum(np.searchsorted(letters, ends) - 1, 0)] if len(letters) else np.full(len(ends), -1)
     after = last + 1
     after = after[(after < len(cps)) & (after <= ends)]  # ... unless its text ends with it
     keep[after] = False
@@ -122,9 +127,28 @@ def signatures(texts: Iterable[str], normalized: bool = False) -> np.ndarray:
     """``(n, NUM_PERM)`` signatures, :func:`signature` of each text, hashed as one batch: the shingles
     of all texts in one array. ``normalized``: the texts are :func:`~framing.text.normalize_text`'s already."""
     texts = list(texts)
-    out = np.full((len(texts), NUM_PERM), EMPTY, dtype=np.uint32)
-    cps, lens = squashed_all(texts, normalized)
-    if not texts or not len(cps):
+    return _signatures(*squashed_all(texts, normalized)) if texts else np.full((0, NUM_PERM), EMPTY, dtype=np.uint32)
+
+
+def span_signatures(cps: np.ndarray, word: np.ndarray, spans: Sequence[Sequence[tuple[int, int]]]) -> np.ndarray:
+    """:func:`signatures` of texts that are parts of one normalized text already in code points (``cps``,
+    letters ``word``), without cutting them out: text i is its ``spans[i]`` (each ``(start, end)``), joined
+    by a newline, as an article's body regions are."""
+    parts = [list(p) or [(0, 0)] for p in spans]  # (an empty body: one empty part)
+    starts = np.array([a for p in parts for a, _ in p], dtype=np.int64)
+    sizes = np.array([b - a for p in parts for a, b in p], dtype=np.int64)
+    at = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes + 1)[:-1]]), sizes + 1) + np.arange(int(sizes.sum()) + len(sizes))
+    gap = np.cumsum(sizes + 1) - 1  # a non-letter after each part: between parts, and at each text's end
+    at[gap] = 0
+    chosen, letters = cps[at], word[at]
+    chosen[gap], letters[gap] = ord("\n"), False
+    return _signatures(*_squashed(chosen, letters, gap[np.cumsum([len(p) for p in parts]) - 1]))
+
+
+def _signatures(cps: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Signatures of squashed texts (:func:`squashed_all`: one after another, each ``lens`` long)."""
+    out = np.full((len(lens), NUM_PERM), EMPTY, dtype=np.uint32)
+    if not len(cps):
         return out
     ends = np.cumsum(lens)
     n = len(cps) - SHINGLE + 1
@@ -139,7 +163,7 @@ def signatures(texts: Iterable[str], normalized: bool = False) -> np.ndarray:
         owner = np.searchsorted(ends, at, side="right")
         at = at[long[owner]]
         owner = owner[long[owner]]
-        few = np.flatnonzero(long & (np.bincount(owner, minlength=len(texts)) < 16))  # too few sampled: all count
+        few = np.flatnonzero(long & (np.bincount(owner, minlength=len(lens)) < 16))  # too few sampled: all count
         if len(few):
             every = np.concatenate([np.arange(ends[i] - lens[i], ends[i] - SHINGLE + 1) for i in few])
             at = np.sort(np.concatenate([at[~np.isin(owner, few)], every]))

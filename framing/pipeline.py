@@ -45,7 +45,7 @@ from .lexicon import FRAMES, Lexicon
 from .readers import InputFile, ReadOptions, OutletMap, list_inputs, parse_field_specs, read_inputs
 from .results import SUMMARY, _atomic_write, _write_json, part_files
 from .score import LexiconScorer
-from .text import normalize
+from .text import TextBatch, normalize
 
 WORK = "_work"
 TABLES = ("sentences", "articles", "hits")
@@ -175,7 +175,8 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
     t0 = time.perf_counter()
     spec = spec or _WORKER["spec"]
     norms = [normalize(d.text) for d in docs]  # once, for the lexicon and for near-duplicate detection
-    b = score_batch(docs, spec.scorer, spec.model, norms)
+    text = TextBatch.of([n.text for n in norms])
+    b = score_batch(docs, spec.scorer, spec.model, norms, text)
     sentences, hits, articles = b.sentences, b.hits, b.articles
     for row, d in zip(articles, docs):
         row["encoding"] = d.encoding
@@ -184,8 +185,9 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
         "hits": _parquet_bytes(columns_table(hits, list(HIT_COLUMNS))),
         "articles": _parquet_bytes(rows_table(articles)),
     }
-    sig = dedup.signatures(("\n".join(n.part(s, e).text for s, e in d.body_spans) for d, n in zip(docs, norms)),
-                           normalized=True)  # each body, normalized: normalization is per character
+    starts = np.cumsum([0] + [len(n.text) + 1 for n in norms[:-1]])  # each document's place in the batch's text
+    sig = dedup.span_signatures(text.cps, text.word, [[(o + n.position(s), o + n.position(e)) for s, e in d.body_spans]
+                                                      for d, n, o in zip(docs, norms, starts.tolist())])
     return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
                        sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
                        time.perf_counter() - t0, _fingerprint(docs), FrameProfile().add(sentences).to_dict())

@@ -92,6 +92,10 @@ class Normalized:
                 return x
             x = candidate
 
+    def position(self, pos: int) -> int:
+        """Where original offset ``pos`` is in the normalized text (a dropped character: where it was)."""
+        return pos - bisect_left(self.deletions, pos)
+
     def part(self, start: int, end: int) -> "Normalized":
         """The normalization of ``original[start:end]`` (normalization is per character, so a slice)."""
         lo, hi = bisect_left(self.deletions, start), bisect_left(self.deletions, end)

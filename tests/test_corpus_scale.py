@@ -305,6 +305,29 @@ def test_a_shard_signs_each_body_as_read():
     got = np.frombuffer(score_shard(0, docs, ScoreSpec(scorer(), None)).minhash, dtype=np.uint32)
     assert np.array_equal(got.reshape(want.shape), want)
 
+def test_signatures_of_spans_are_those_of_the_texts_cut_out():
+    """Bodies signed where they lie in a batch's code points (their parts joined by a newline) get the
+    signatures of the same bodies cut out and joined: parts that meet mid-word, empty parts, bodies with no
+    part, and a NUL inside the text."""
+    import numpy as np
+
+    from framing.dedup import signatures, span_signatures
+    from framing.text import code_points, normalize_text, word_chars
+
+    rng = np.random.default_rng(5)
+    words = normalize_text("أعلن التحالف الدولي أن غاراته دمرت مواقع للتنظيم قرب الموصل، وقال: إن العمليات مستمرة 3.5").split()
+    text = " ".join(rng.choice(words, 3000)) + "\0" + " ".join(rng.choice(words, 500))
+    cps = code_points(text)
+    bodies = []
+    for _ in range(40):
+        cuts = np.sort(rng.integers(0, len(text), 2 * rng.integers(0, 4)))
+        bodies.append([(int(a), int(b)) for a, b in zip(cuts[::2], cuts[1::2])])
+    bodies += [[], [(5, 5)], [(0, len(text))], [(10, 400), (400, 900)], [(len(text) - 300, len(text))]]
+    want = signatures(["\n".join(text[a:b] for a, b in spans) for spans in bodies], normalized=True)
+    assert np.array_equal(span_signatures(cps, word_chars(cps), bodies), want)
+    assert (want != np.uint32(0xFFFFFFFF)).all(axis=1).sum() > 20  # most bodies are long enough to sign
+
+
 def test_a_repeated_id_is_renamed_in_reading_order(serial):
     out, run = serial
     a = read_table(out, "articles").set_index("doc_id")
