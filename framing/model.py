@@ -77,6 +77,12 @@ class Model:
     def voice(self, voice: VoiceClassifier) -> None:
         self._voice = voice
 
+    def __repr__(self) -> str:
+        m = self.meta
+        where = f", folder={str(self._folder)!r}" if self._folder is not None else ""
+        return (f"Model(trained={m.get('trained')!r}, sentences={m.get('n_sentences')!r}, "
+                f"voice_from={m.get('voice_from')!r}, thresholds={self.thresholds}{where})")
+
     def _load_estimators(self) -> None:
         if self._folder is None:
             raise ModelError("this model has no estimators and no folder to load them from")

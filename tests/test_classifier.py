@@ -195,6 +195,8 @@ def test_a_model_folder_saved_without_its_arrays_predicts_the_same(small_gold, t
     X = lexicon_table(list(gold["text"]), list(gold["group"]))
     ours, theirs = load_model(trained).predict(X), load_model(older).predict(X)
     assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+    shown = repr(load_model(older))  # what a notebook shows of a model: its training and thresholds
+    assert f"sentences={meta['n_sentences']}" in shown and "'threat': " in shown and str(older) in shown
 
 
 def test_analyze_predicts_without_scikit_learn():
