@@ -185,9 +185,8 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
         "hits": _parquet_bytes(columns_table(hits, list(HIT_COLUMNS))),
         "articles": _parquet_bytes(rows_table(articles)),
     }
-    starts = np.cumsum([0] + [len(n.text) + 1 for n in norms[:-1]])  # each document's place in the batch's text
     sig = dedup.span_signatures(text.cps, text.word, [[(o + n.position(s), o + n.position(e)) for s, e in d.body_spans]
-                                                      for d, n, o in zip(docs, norms, starts.tolist())])
+                                                      for d, n, o in zip(docs, norms, text.offsets)])
     return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
                        sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
                        time.perf_counter() - t0, _fingerprint(docs), FrameProfile().add(sentences).to_dict())

@@ -9,7 +9,6 @@ reaches its threshold.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -133,17 +132,16 @@ class LexiconScorer:
         matcher = self.lexicon.matcher
         masked = matcher.masked(batch.cps, batch.word)
         parts, spans, alone = [], [], []
-        offset = reach = 0  # where the document starts in the batch; where the sentences before end
-        for doc, norm in zip(docs, norms):
+        reach = 0  # where the sentences before end
+        for doc, norm, offset in zip(docs, norms, batch.offsets):
             doc_parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
             for sent, part in zip(doc.sentences, doc_parts):
-                lo = offset + sent.start - bisect_left(norm.deletions, sent.start)
+                lo = offset + norm.position(sent.start)
                 hi = lo + len(part.text)
                 spans.append((lo, hi))
                 alone.append(_stands_alone(joined, lo, hi, reach))
                 reach = max(reach, hi)
             parts.append(doc_parts)
-            offset += len(norm.text) + 1
         batch.place(spans, alone)
         first, last, rel_starts, rel_ends = _words_of(batch)
         k = 0  # the sentence's place in the batch

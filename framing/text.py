@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 from camel_tools.utils.normalize import (
@@ -386,7 +387,8 @@ class Tokens:
 @dataclass
 class TextBatch:
     """Normalized texts joined with a newline between (no token runs from one into the next), tokenized
-    once with arrays: what the lexicon and the classifier both read. ``spans``: the sentences read from it,
+    once with arrays: what the lexicon and the classifier both read. ``offsets``: where each text starts in
+    ``text``. ``spans``: the sentences read from it,
     in reading order, ``(start, end)`` in ``text``; ``alone``: whether each reads the same there as by itself
     (both given by :meth:`place`)."""
 
@@ -395,6 +397,7 @@ class TextBatch:
     word: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    offsets: list[int]
     spans: list[tuple[int, int]] = field(default_factory=list)
     alone: list[bool] = field(default_factory=list)
 
@@ -406,7 +409,8 @@ class TextBatch:
         joined = "\n".join(texts)
         cps = code_points(joined)
         word = word_chars(cps)
-        return cls(joined, cps, word, *token_spans(cps, word))
+        offsets = list(accumulate((len(t) + 1 for t in texts), initial=0))[:len(texts)]
+        return cls(joined, cps, word, *token_spans(cps, word), offsets)
 
     def place(self, spans: list[tuple[int, int]], alone: list[bool]) -> None:
         """Take the sentences read from the text, and find each token's sentence once: ``lo``, ``hi``, the
