@@ -187,10 +187,10 @@ def load_model(folder: str | Path) -> Model | LabelModel:
         return LabelModel(classifier, meta)
     if meta.get("task") != "frames":
         raise ModelError(f"{meta_path}: unknown task {meta.get('task')!r}")
-    for name in ESTIMATOR_FILES:
-        _check(folder / name, meta)
     if PREDICTOR_FILE not in meta.get("files", {}):  # saved before the predictor was: made from the estimators
         return Model(*_load_estimators(folder, meta), meta, folder=folder)
+    for name in ESTIMATOR_FILES:  # checked now, loaded (and checked again) when asked for
+        _check(folder / name, meta)
     path = _check(folder / PREDICTOR_FILE, meta)
     try:
         predictor = Predictor.load(path)
