@@ -83,9 +83,10 @@ class Entry:
         return self.frame
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
-    """An entry found in normalized text at ``[start, end)``."""
+    """An entry found in normalized text at ``[start, end)`` (a value: not changed once found; not frozen,
+    which would make building one, a million times in a corpus run, three times slower)."""
 
     entry: Entry
     start: int
@@ -392,19 +393,19 @@ class Matcher:
                 seconds[e] = set() if rest[0] == _GAP else _forms(rest[0].rstrip("*"))
             for variant in _variants(stem, conj_only=e.cue in CONJ_ONLY_CUES):
                 keys.setdefault(variant, []).append((e, wildcard, tail))
-        # value of a key: (back, length, entries, gate); a match starts ``back`` characters before the key's
-        # last one, and its first word is ``length`` long (-1: up to the next space)
+        # value of a key: (back, length, entries, gate, entries of one word: :func:`_gated`); a match starts
+        # ``back`` characters before the key's last one, and its first word is ``length`` long (-1: up to the next space)
         for key, values in keys.items():
             pairs = _pair_keys(key, values, seconds)
             if pairs is None:
-                self.automaton.add_word(" " + key + " ", (len(key) + 1, len(key), tuple(values), _gate(values)))
+                self.automaton.add_word(" " + key + " ", (len(key) + 1, len(key), *_gated(values)))
             else:
                 for pair, some in pairs.items():
-                    self.automaton.add_word(pair, (len(pair) - 1, len(key), some, _gate(some)))
-                self.automaton.add_word(" " + key + "  ", (len(key) + 2, len(key), tuple(values), _gate(values)))
-            wildcards = tuple(v for v in values if v[1])
+                    self.automaton.add_word(pair, (len(pair) - 1, len(key), *_gated(some)))
+                self.automaton.add_word(" " + key + "  ", (len(key) + 2, len(key), *_gated(values)))
+            wildcards = [v for v in values if v[1]]
             if wildcards:
-                self.automaton.add_word(" " + key, (len(key), -1, wildcards, _gate(wildcards)))
+                self.automaton.add_word(" " + key, (len(key), -1, *_gated(wildcards)))
         if keys:
             self.automaton.make_automaton()
         self._empty = not keys
@@ -439,7 +440,7 @@ class Matcher:
         find_space = masked.find
         k, (lo, hi) = 0, spans[0]
         final = len(spans) - 1
-        for last, (back, length, values, gate) in self.automaton.iter(masked):
+        for last, (back, length, values, gate, alone) in self.automaton.iter(masked):
             start = last - back + base
             if length < 0:  # " key" inside a longer word
                 word_end = find_space(" ", last + 1) - 1
@@ -457,7 +458,9 @@ class Matcher:
             if start < lo:
                 continue  # between spans
             if gate is not None and not gate.match(text, word_end, hi):
-                continue  # no phrase of this key goes on here
+                if not alone:
+                    continue  # no phrase of this key goes on here
+                values = alone  # nor here, but its one-word entries count
             out = outs[k]
             for entry, wildcard, tail in values:
                 end = word_end
@@ -495,12 +498,15 @@ def _forms(stem: str) -> set[str]:
     return {c + p + stem for c in _CONJ for p in _PREP_ART}
 
 
-def _gate(values: Sequence[tuple[Entry, bool, re.Pattern[str] | None]]) -> re.Pattern[str] | None:
-    """For a key whose entries are all phrases, and more than one: their tails as one pattern, which matches
-    where any of them does (at a common word like «في» most tails fail: one test instead of each)."""
-    if len(values) < 2 or any(tail is None for _, _, tail in values):
-        return None
-    return re.compile("|".join(f"(?:{tail.pattern})" for _, _, tail in values))
+def _gated(values: Sequence[tuple[Entry, bool, re.Pattern[str] | None]]) -> tuple[tuple, re.Pattern[str] | None, tuple]:
+    """A key's entries, its gate and its entries of one word (``alone``). The gate, for a key with more than one
+    phrase, is their tails as one pattern, which matches where any of them does: at a common word like «في»
+    or «لم» most tails fail, and one test replaces each (where it fails, only ``alone`` count)."""
+    tails = [tail for _, _, tail in values if tail is not None]
+    if len(tails) < 2:
+        return tuple(values), None, ()
+    gate = re.compile("|".join(f"(?:{tail.pattern})" for tail in tails))
+    return tuple(values), gate, tuple(v for v in values if v[2] is None)
 
 
 def _variants(stem: str, conj_only: bool = False) -> set[str]:

@@ -46,6 +46,23 @@ def test_phrases_that_share_their_first_word():
     assert _found(_matcher("مع ذلك", "مع ذلك لم", "مع"), "مع الوفد ومع ذلك") == ["مع", "ومع ذلك", "ومع"]
 
 
+def test_a_word_that_is_an_entry_and_begins_phrases_is_found_where_its_phrases_fail():
+    """A first word with several phrases and entries of its own («لم»: a negator, and «لم يحقق»، «لم ينجح*»
+    …) is tested once for all its phrases; where none goes on, its own entries still count: the same
+    matches, in the same order, as each entry looked up alone."""
+    terms = ["لم", "لم يحقق", "لم ينجح*", "لم ~ تقدم", "لم*", "تقدم", "لم يحقق اي"]
+    entries = [Entry(term=t, norm=_normalize_term("x", 1, t), frame="diplomacy", weight=1 + i / 10)
+               for i, t in enumerate(terms)]
+    together = Matcher(entries)
+    alone = [Matcher([e]) for e in entries]
+    for text in ["لم يحقق التحالف اي تقدم", "ولم ينجحوا، ولم يتقدموا", "لم تكن لمسات", "فلم يحقق أي شيء",
+                 "لم «يحقق» شيئا لم", "لم", "لمّا لم تقدم لم  تقدم", "قالوا: لم؛ لم يحققوا"]:
+        norm = normalize_text(text)
+        each = sorted((m for a in alone for m in a.find(norm)), key=lambda m: (m.start, -m.end))
+        assert together.find(norm) == each, text
+    assert _found(together, "فلم يحقق أي شيء، لم تكن") == ["فلم يحقق اي", "فلم يحقق", "فلم", "فلم", "لم", "لم"]
+
+
 def test_phrases_of_a_common_first_word_are_found_from_their_second(lexicon):
     """Phrases whose first word is common («في», «من», «مع») are looked up by their first two words: the
     same matches, in the same order, as looking them up by the first word, whatever separates the words
