@@ -41,17 +41,14 @@ SCOPE_CUES = {"scope_campaign": "campaign", "scope_violence": "violence"}  # cue
 OPEN_FRAMES = {"campaign": FRAMES, "violence": ("civilian_harm",), "none": (), "": FRAMES}  # "": not checked
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
-    """A lexicon match placed on the sentence's words: ``first``..``last`` word indices."""
+    """A lexicon match placed on the sentence's words: ``first``..``last`` word indices; ``cue``: its entry's."""
 
     match: Match
     first: int
     last: int
-
-    @property
-    def cue(self) -> str | None:
-        return self.match.entry.cue
+    cue: str | None = None
 
 
 @dataclass
@@ -65,9 +62,6 @@ class Attribution:
     continues: bool = False       # a reporting verb opens it with no speaker of its own (codebook P5)
 
 
-_AFTER_ANY_END = float("inf")
-
-
 @dataclass
 class SentenceView:
     norm: str
@@ -77,17 +71,27 @@ class SentenceView:
 
     @classmethod
     def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None) -> "SentenceView":
-        """``words``: :func:`~framing.text.tokenize` of ``norm`` when the caller has it."""
+        """``matches``: sorted by start (:meth:`~framing.lexicon.Matcher.find`); ``words``:
+        :func:`~framing.text.tokenize` of ``norm`` when the caller has it."""
         words = tokenize(norm) if words is None else words
-        # the word a position is in: the last that starts at or before it ((s, _AFTER_ANY_END) sorts after (s, end))
-        placed = [Placed(m, max(0, bisect_right(words, (m.start, _AFTER_ANY_END)) - 1),
-                         max(0, bisect_right(words, (m.end - 1, _AFTER_ANY_END)) - 1)) for m in matches]
-        placed = _drop_contained(placed)
-        cues: dict[str, list[Placed]] = {}
+        starts = [s for s, _ in words]
+        placed = []
+        disjoint, reach = True, 0
+        for m in matches:  # the word a position is in: the last that starts at or before it
+            start, end = m.start, m.end
+            disjoint = disjoint and start >= reach
+            reach = end
+            placed.append(Placed(m, max(0, bisect_right(starts, start) - 1), max(0, bisect_right(starts, end - 1) - 1),
+                                 m.entry.cue))
+        if not disjoint:  # (most sentences' matches are disjoint: nothing is contained in anything)
+            placed = _drop_contained(placed)
+        frames, cues = [], {}
         for p in placed:
             if p.cue:
                 cues.setdefault(p.cue, []).append(p)
-        return cls(norm, words, [p for p in placed if p.match.entry.frame], cues)
+            elif p.match.entry.frame:
+                frames.append(p)
+        return cls(norm, words, frames, cues)
 
     def of(self, *classes: str) -> Sequence[Placed]:
         if len(classes) == 1:
@@ -100,8 +104,6 @@ def _drop_contained(placed: list[Placed]) -> list[Placed]:
 
     Of several entries of one frame (or cue class) on the same span, the heaviest counts once.
     """
-    if all(a.match.end <= b.match.start for a, b in zip(placed, placed[1:])):
-        return placed  # sorted and disjoint (most sentences): nothing is contained in anything
     best: dict[tuple, Placed] = {}
     for p in placed:
         key = (p.match.start, p.match.end, p.match.entry.frame, p.cue)
@@ -178,7 +180,7 @@ def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attributi
                 actor = previous
         if actor is not None:
             found.append((actor, cue, phrase))
-    for voice in ("official", "other_source", "authorial"):
+    for voice in ("official", "other_source", "authorial") if found else ():
         hits = [(c, ph) for v, c, ph in found if v == voice]
         if hits:
             cue, _ = hits[0]
@@ -213,20 +215,22 @@ def _closest_actor(view: SentenceView, anchor: int, lo: int, hi: int, aliases: s
     """Voice of the actor nearest word ``anchor`` within words ``[lo, hi]`` (other than ``cue`` itself);
     self-reference means authorial; ``places``: a capital («واشنطن») stands for its government."""
     best: tuple[int, str] | None = None
+    cues = view.cues
     for cls, voice in _ACTOR_VOICES.items():
         if cls == "official_places" and not places:
             continue
-        for a in view.of(cls):
+        for a in cues.get(cls, ()):
             if lo <= a.first <= hi and a is not cue:
                 d = abs(a.first - anchor)
                 if best is None or d < best[0]:
                     best = (d, voice)
-    norm, words = view.norm, view.words
-    for i in range(max(0, lo), min(len(words), hi + 1)):
-        if i != anchor and _strip_proclitic(norm[words[i][0]:words[i][1]]) in aliases:
-            d = abs(i - anchor)
-            if best is None or d < best[0]:
-                best = (d, "official")
+    if aliases:
+        norm, words = view.norm, view.words
+        for i in range(max(0, lo), min(len(words), hi + 1)):
+            if i != anchor and _strip_proclitic(norm[words[i][0]:words[i][1]]) in aliases:
+                d = abs(i - anchor)
+                if best is None or d < best[0]:
+                    best = (d, "official")
     return best[1] if best else None
 
 
@@ -235,8 +239,7 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
     actors = view.of(ALIAS_CUE)
     if not actors:
         return
-    covered = {i for p in view.frame_matches + [c for cs in view.cues.values() for c in cs]
-               for i in range(p.first, p.last + 1)}
+    covered = {i for ps in (view.frame_matches, *view.cues.values()) for p in ps for i in range(p.first, p.last + 1)}
     norm, words = view.norm, view.words
     for actor in actors:
         for i in (*range(actor.last + 1, actor.last + 1 + ALIAS_AFTER), *range(actor.first - ALIAS_BEFORE, actor.first)):
