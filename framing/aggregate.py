@@ -65,9 +65,15 @@ def hit_columns(scored: Sequence[list[SentenceScore]]) -> Columns:
             "negated": [h.negated for h in hits], "rule": [h.rule for h in hits]}
 
 
-def labels_text(flags: Iterable[Sequence[bool]]) -> list[str]:
+# the labels text of each set of frames, by its code: bit j for FRAMES[j]
+_LABELS_TEXT = [";".join(f for j, f in enumerate(FRAMES) if code >> j & 1) for code in range(1 << len(FRAMES))]
+_BITS = 1 << np.arange(len(FRAMES))
+
+
+def labels_text(flags: Iterable[Sequence[bool]] | np.ndarray) -> list[str]:
     """The ``labels`` column from each row's label flags (in :data:`FRAMES` order): the frames, ``;``-joined."""
-    return [";".join([f for f, on in zip(FRAMES, row) if on]) for row in flags]
+    codes = np.asarray(flags if isinstance(flags, np.ndarray) else list(flags), dtype=bool).reshape(-1, len(FRAMES)) @ _BITS
+    return [_LABELS_TEXT[c] for c in codes.tolist()]
 
 
 OUT_OF_SCOPE_RULE = "article out of scope (P22)"
@@ -114,19 +120,23 @@ def article_row(doc: Document, sentences: Columns, rows: range, n_words: int, ar
     n, lo, hi = len(rows), rows.start, rows.stop
     row = {"doc_id": doc.id, "title": doc.title, "date": doc.date, "source": doc.source, "path": doc.path,
            "n_sentences": n, "n_words": n_words, "arabic_share": round(arabic, 3)}
-    shares = {}
-    for f, label, score in zip(FRAMES, LABEL_KEYS, SCORE_KEYS):
+    ranks = []  # (share, intensity) per frame: the dominant frame is the greatest
+    for (count, share, intensity), label, score in zip(_ARTICLE_KEYS, LABEL_KEYS, SCORE_KEYS):
         k = sum(sentences[label][lo:hi]) if n else 0
-        shares[f] = k / n if n else 0.0
-        row[f"n_{f}"] = k
-        row[f"share_{f}"] = round(shares[f], 4)
-        row[f"intensity_{f}"] = round(sum(sentences[score][lo:hi]) / n, 4) if n else 0.0
-    best = max(FRAMES, key=lambda f: (shares[f], row[f"intensity_{f}"]))
-    row["dominant_frame"] = best if shares[best] > 0 else "none"
-    voices = Counter(sentences["voice"][lo:hi]) if n else Counter()
-    for v in VOICES:
-        row[f"share_{v}"] = round(voices[v] / n, 4) if n else 0.0
+        row[count] = k
+        row[share] = round(k / n, 4) if n else 0.0
+        row[intensity] = round(sum(sentences[score][lo:hi]) / n, 4) if n else 0.0
+        ranks.append((k / n if n else 0.0, row[intensity]))
+    best = max(range(len(FRAMES)), key=ranks.__getitem__)
+    row["dominant_frame"] = FRAMES[best] if ranks[best][0] > 0 else "none"
+    voices = sentences["voice"][lo:hi]
+    for v, key in zip(VOICES, _VOICE_SHARE_KEYS):
+        row[key] = round(voices.count(v) / n, 4) if n else 0.0
     return row
+
+
+_ARTICLE_KEYS = [(f"n_{f}", f"share_{f}", f"intensity_{f}") for f in FRAMES]
+_VOICE_SHARE_KEYS = [f"share_{v}" for v in VOICES]
 
 
 def article_flags(columns) -> dict[str, int]:

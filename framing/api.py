@@ -139,7 +139,7 @@ def apply_model(sentences: Columns, model: Model, articles: list[int], tokens: T
     for j, (score, label) in enumerate(zip(SCORE_KEYS, LABEL_KEYS)):
         sentences[score] = np.round(proba[:, j], 4).tolist()
         sentences[label] = flags[:, j].tolist()
-    sentences["labels"] = labels_text(flags.tolist())
+    sentences["labels"] = labels_text(flags)
     sentences["voice"] = voice.tolist()
 
 
