@@ -70,11 +70,12 @@ class SentenceView:
     cues: dict[str, list[Placed]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None) -> "SentenceView":
+    def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None,
+              starts: list[int] | None = None) -> "SentenceView":
         """``matches``: sorted by start (:meth:`~framing.lexicon.Matcher.find`); ``words``:
-        :func:`~framing.text.tokenize` of ``norm`` when the caller has it."""
+        :func:`~framing.text.tokenize` of ``norm``, and ``starts`` where each begins, when the caller has them."""
         words = tokenize(norm) if words is None else words
-        starts = [s for s, _ in words]
+        starts = [s for s, _ in words] if starts is None else starts
         placed = []
         disjoint, reach = True, 0
         for m in matches:  # the word a position is in: the last that starts at or before it

@@ -95,8 +95,9 @@ def _words_of(batch: TextBatch) -> tuple[list[int], list[int], list[int], list[i
     return first.tolist(), last.tolist(), (batch.starts - base).tolist(), (batch.ends - base).tolist()
 
 
-def _word_spans(starts: list[int], ends: list[int], first: int, last: int) -> list[tuple[int, int]]:
-    return list(zip(starts[first:last], ends[first:last]))
+def _word_spans(starts: list[int], ends: list[int], first: int, last: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """Words ``[first, last)`` of the batch: their spans, and where each starts."""
+    return list(zip(starts[first:last], ends[first:last])), starts[first:last]
 
 
 def _to_score(total: float) -> float:
@@ -185,9 +186,10 @@ class LexiconScorer:
         return self._score(sent, aliases, previous, norm, self.lexicon.find(norm.text))
 
     def _score(self, sent: Sentence, aliases: set[str], previous: str, norm: Normalized, matches: list[Match],
-               n_words: int | None = None, words: Callable[[], list[tuple[int, int]]] | None = None) -> SentenceScore:
-        """Score a sentence from its lexicon matches; ``n_words`` and ``words`` (its word spans): when
-        the caller has them, else read from its text."""
+               n_words: int | None = None,
+               words: Callable[[], tuple[list[tuple[int, int]], list[int]]] | None = None) -> SentenceScore:
+        """Score a sentence from its lexicon matches; ``n_words`` and ``words`` (its word spans and their
+        starts): when the caller has them, else read from its text."""
         text = norm.text
         scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
@@ -204,7 +206,7 @@ class LexiconScorer:
                                  dict.fromkeys(FRAMES, 0.0), [f for f in FRAMES if 0.0 >= th[f]], "authorial", "", [],
                                  scope, scope_words,
                                  n_words if n_words is not None else len(TOKEN_RE.findall(text)))
-        view = SentenceView.build(text, matches, words() if words else None)
+        view = SentenceView.build(text, matches, *(words() if words else ()))
         att = attribute(view, aliases, previous)
         learn_aliases(view, aliases, self.lexicon.function_words)
         totals = dict.fromkeys(FRAMES, 0.0)
