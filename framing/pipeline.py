@@ -187,9 +187,9 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
     }
     sig = dedup.span_signatures(text.cps, text.word, [[(o + n.position(s), o + n.position(e)) for s, e in d.body_spans]
                                                       for d, n, o in zip(docs, norms, text.offsets)])
-    return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]),
-                       sum(len(d.text.encode("utf-8")) for d in docs), parts, sig.tobytes(),
-                       time.perf_counter() - t0, _fingerprint(docs), FrameProfile().add(sentences).to_dict())
+    fingerprint, n_bytes = _fingerprint(docs)
+    return ShardResult(index, len(docs), len(sentences["doc_id"]), len(hits["doc_id"]), n_bytes, parts, sig.tobytes(),
+                       time.perf_counter() - t0, fingerprint, FrameProfile().add(sentences).to_dict())
 
 
 # --------------------------------------------------------------------------- engines
@@ -298,13 +298,22 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, _parquet_bytes(table))
 
 
-def _fingerprint(docs: list[Document]) -> str:
+def _fingerprint(docs: list[Document]) -> tuple[str, int]:
+    """A digest of the documents as read, and the UTF-8 bytes of their texts."""
     h = hashlib.blake2b(digest_size=16)
+    n_bytes = 0
     for d in docs:
-        for v in (d.id, d.text, d.title or "", d.date or "", d.source or "", d.path or "", d.encoding or ""):
-            h.update(v.encode("utf-8", "surrogatepass"))
+        text = _utf8(d.text)
+        n_bytes += len(text)
+        for b in (_utf8(d.id), text, *map(_utf8, (d.title or "", d.date or "", d.source or "", d.path or "",
+                                                  d.encoding or ""))):
+            h.update(b)
             h.update(b"\x00")
-    return h.hexdigest()
+    return h.hexdigest(), n_bytes
+
+
+def _utf8(s: str) -> bytes:
+    return s.encode("utf-8", "surrogatepass")
 
 
 def _sha256_file(path: str | Path | None) -> str | None:
@@ -609,7 +618,7 @@ def _manifest(work: Path, shard: _Shard) -> dict | None:
     except (OSError, json.JSONDecodeError):
         return None
     # (the fingerprint is taken here only when resuming; otherwise the shard's worker takes it)
-    if m.get("fingerprint") != _fingerprint(shard.docs) or m.get("first_seq") != shard.first_seq:
+    if m.get("fingerprint") != _fingerprint(shard.docs)[0] or m.get("first_seq") != shard.first_seq:
         return None
     out = work.parent
     needed = [out / "sentences" / PART.format(shard.index), out / "hits" / PART.format(shard.index),
