@@ -100,7 +100,7 @@ class Normalized:
     def part(self, start: int, end: int) -> "Normalized":
         """The normalization of ``original[start:end]`` (normalization is per character, so a slice)."""
         lo, hi = bisect_left(self.deletions, start), bisect_left(self.deletions, end)
-        return Normalized(self.text[start - lo:end - hi], tuple(d - start for d in self.deletions[lo:hi]))
+        return Normalized(self.text[start - lo:end - hi], tuple(d - start for d in self.deletions[lo:hi]) if hi > lo else ())
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` of a normalized span."""
