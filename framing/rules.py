@@ -48,7 +48,7 @@ class Placed:
     match: Match
     first: int
     last: int
-    cue: str | None = None
+    cue: str | None
 
 
 @dataclass
