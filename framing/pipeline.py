@@ -6,9 +6,10 @@
    order, and cut them into shards of about :data:`SHARD_DOCS` documents;
 2. each shard is scored by :func:`framing.api.score_batch` — in this process
    (``jobs=1``), in ``jobs`` worker processes, or as dask tasks
-   (``engine="dask"``) — and comes back as Parquet bytes;
+   (``engine="dask"``) — and comes back as bytes (Parquet, and Arrow for its articles);
 3. this process writes each finished shard as ``sentences/part-NNNNN.parquet``,
-   ``hits/part-NNNNN.parquet`` and a raw article table under ``_work/``, then a
+   ``hits/part-NNNNN.parquet`` and a raw article table under ``_work/`` (an Arrow
+   file: read once more, at the end, not kept as a result), then a
    small manifest that marks the shard done (``--resume`` skips such shards);
 4. when every shard is done, the articles get ``duplicate_of`` (near-duplicate
    detection, :mod:`framing.dedup`), ``--drop-duplicates`` removes them from
@@ -78,7 +79,7 @@ class ShardResult:
     n_sentences: int
     n_hits: int
     text_bytes: int
-    parts: dict[str, bytes]
+    parts: dict[str, bytes]  # sentences and hits: Parquet; articles: Arrow IPC (:func:`_arrow_bytes`)
     minhash: bytes
     seconds: float
     fingerprint: str  # of the documents as read (:func:`_fingerprint`), for --resume
@@ -162,6 +163,19 @@ def columns_table(data: Columns, columns: list[str] | None = None) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _arrow_bytes(table: pa.Table) -> bytes:
+    """An uncompressed Arrow IPC file: a table that only this run reads back (a Parquet writer's work per
+    column, compression above all, is wasted there)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _read_arrow(path: Path) -> pa.Table:
+    return pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
+
+
 def _parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", compression_level=1)
@@ -183,7 +197,7 @@ def score_shard(index: int, docs: list[Document], spec: ScoreSpec | None = None)
     parts = {
         "sentences": _parquet_bytes(columns_table(sentences, list(SENTENCE_COLUMNS))),
         "hits": _parquet_bytes(columns_table(hits, list(HIT_COLUMNS))),
-        "articles": _parquet_bytes(rows_table(articles)),
+        "articles": _arrow_bytes(rows_table(articles)),
     }
     sig = dedup.span_signatures(text.cps, text.word, [[(o + n.position(s), o + n.position(e)) for s, e in d.body_spans]
                                                       for d, n, o in zip(docs, norms, text.offsets)])
@@ -622,7 +636,7 @@ def _manifest(work: Path, shard: _Shard) -> dict | None:
         return None
     out = work.parent
     needed = [out / "sentences" / PART.format(shard.index), out / "hits" / PART.format(shard.index),
-              work / f"articles-{shard.index:05d}.parquet", work / f"minhash-{shard.index:05d}.npy"]
+              work / f"articles-{shard.index:05d}.arrow", work / f"minhash-{shard.index:05d}.npy"]
     return m if all(p.exists() for p in needed) else None
 
 
@@ -632,7 +646,7 @@ def _collect(work: Path, output: Path, shard: _Shard, future, bar: _Progress) ->
     k = shard.index
     atomic_write_bytes(output / "sentences" / PART.format(k), res.parts["sentences"])
     atomic_write_bytes(output / "hits" / PART.format(k), res.parts["hits"])
-    atomic_write_bytes(work / f"articles-{k:05d}.parquet", res.parts["articles"])
+    atomic_write_bytes(work / f"articles-{k:05d}.arrow", res.parts["articles"])
     sig = np.frombuffer(res.minhash, dtype=np.uint32).reshape(res.n_docs, dedup.NUM_PERM)
     buf = _npy_bytes(sig)
     atomic_write_bytes(work / f"minhash-{k:05d}.npy", buf)
@@ -667,9 +681,11 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
         for p in part_files(output, name):
             if int(p.stem.split("-")[1]) >= n_shards:
                 p.unlink()
-    for p in list(work.glob("shard-*.json")) + list(work.glob("articles-*.parquet")) + list(work.glob("minhash-*.npy")):
+    for p in list(work.glob("shard-*.json")) + list(work.glob("articles-*.arrow")) + list(work.glob("minhash-*.npy")):
         if int(p.stem.split("-")[1].split(".")[0]) >= n_shards:
             p.unlink()
+    for p in work.glob("articles-*.parquet"):  # an older version's raw article tables
+        p.unlink()
 
     roots = dedup.find_duplicates([(m["index"], m["first_seq"]) for m in manifests],
                                   lambda k: np.load(work / f"minhash-{k:05d}.npy"), threshold)
@@ -682,7 +698,7 @@ def _finalize(output: Path, manifests: list[dict], sc: LexiconScorer, mdl, confi
     n_docs = n_hits = 0
     for m in manifests:
         k, lo = m["index"], m["first_seq"]
-        art = pq.read_table(work / f"articles-{k:05d}.parquet")
+        art = _read_arrow(work / f"articles-{k:05d}.arrow")
         seqs = range(lo, lo + art.num_rows)
         if wanted:
             ids = art.column("doc_id").to_pylist()
