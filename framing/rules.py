@@ -242,11 +242,14 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
         return
     covered = {i for ps in (view.frame_matches, *view.cues.values()) for p in ps for i in range(p.first, p.last + 1)}
     norm, words = view.norm, view.words
+    n = len(words)
     for actor in actors:
-        for i in (*range(actor.last + 1, actor.last + 1 + ALIAS_AFTER), *range(actor.first - ALIAS_BEFORE, actor.first)):
-            if 0 <= i < len(words) and i not in covered:
-                w = norm[words[i][0]:words[i][1]]
-                if (len(w) >= MIN_ALIAS_LEN and w.isalpha() and w not in function_words
+        for i in (*range(actor.last + 1, min(n, actor.last + 1 + ALIAS_AFTER)),
+                  *range(max(0, actor.first - ALIAS_BEFORE), actor.first)):
+            if i not in covered:
+                s, e = words[i]
+                w = norm[s:e]
+                if (e - s >= MIN_ALIAS_LEN and w.isalpha() and w not in function_words
                         and not w.startswith(("ال", "وال"))):
                     aliases.add(_strip_proclitic(w))
 
