@@ -176,9 +176,13 @@ def _read_arrow(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
 
 
+_FREE_TEXT = {"text", "hits", "matched", "title"}  # columns whose values seldom repeat: no dictionary tried
+
+
 def _parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", compression_level=1)
+    pq.write_table(table, sink, compression="zstd", compression_level=1,
+                   use_dictionary=[c for c in table.column_names if c not in _FREE_TEXT])
     return sink.getvalue().to_pybytes()
 
 
