@@ -70,20 +70,29 @@ class SentenceScore:
         return asdict(self)
 
 
-def _stands_alone(text: str, start: int, end: int, reach: int) -> bool:
-    """Whether ``text[start:end]`` reads the same inside ``text`` as alone: it starts after the spans
-    before it end (``reach``), has no letter or digit just outside it, and no number runs across an edge
-    (a joiner of :data:`~framing.text.NUMBER_JOINERS` between a letter or digit and an ASCII digit, as
-    in «3.5»). Sentences as split always do; a caller's own may not."""
-    return (start >= reach
-            and (start == 0 or not (text[start - 1].isalnum() or _joins_number(text, start - 1)))
-            and (end == len(text) or not (text[end].isalnum() or _joins_number(text, end))))
+def _stand_alone(batch: TextBatch, lo: np.ndarray, hi: np.ndarray) -> list[bool]:
+    """Whether each span ``[lo, hi)`` of the batch's text reads the same there as alone: it starts after the
+    spans before it end, has no letter or digit just outside it, and no number runs across an edge (a
+    joiner of :data:`~framing.text.NUMBER_JOINERS` between a letter or digit and an ASCII digit, as in
+    «3.5»). Sentences as split always do; a caller's own may not."""
+    reach = np.maximum.accumulate(np.concatenate([[0], hi[:-1]])) if len(hi) else hi  # where the spans before end
+    return ((lo >= reach) & ~_in_token(batch, lo - 1) & ~_in_token(batch, hi)).tolist()
 
 
-def _joins_number(text: str, i: int) -> bool:
-    """Whether ``text[i]`` is a number joiner inside a token (:data:`~framing.text.TOKEN_RE`)."""
-    return (text[i] in NUMBER_JOINERS and 0 < i < len(text) - 1 and text[i - 1].isalnum()
-            and "0" <= text[i + 1] <= "9")
+def _in_token(batch: TextBatch, at: np.ndarray) -> np.ndarray:
+    """Whether each position (-1 and the text's length: outside it) is a letter or digit, or a joiner
+    inside a number (:data:`~framing.text.TOKEN_RE`: «3.5»)."""
+    n = len(batch.cps)
+    inside = (at >= 0) & (at < n)
+    i = np.clip(at, 0, max(n - 1, 0))
+    if not n:
+        return inside
+    before, after = batch.word[np.maximum(i - 1, 0)] & (i > 0), batch.cps[np.minimum(i + 1, n - 1)]
+    joiner = np.isin(batch.cps[i], _JOINERS) & before & (i + 1 < n) & (after >= ord("0")) & (after <= ord("9"))
+    return inside & (batch.word[i] | joiner)
+
+
+_JOINERS = np.array([ord(c) for c in NUMBER_JOINERS], dtype=np.uint32)
 
 
 def _words_of(batch: TextBatch) -> tuple[list[int], list[int], list[int], list[int]]:
@@ -132,17 +141,15 @@ class LexiconScorer:
         joined = batch.text
         matcher = self.lexicon.matcher
         masked = matcher.masked(batch.cps, batch.word)
-        parts, spans, alone = [], [], []
-        reach = 0  # where the sentences before end
+        parts, spans = [], []
         for doc, norm, offset in zip(docs, norms, batch.offsets):
             doc_parts = [norm.part(sent.start, sent.end) for sent in doc.sentences]
             for sent, part in zip(doc.sentences, doc_parts):
                 lo = offset + norm.position(sent.start)
-                hi = lo + len(part.text)
-                spans.append((lo, hi))
-                alone.append(_stands_alone(joined, lo, hi, reach))
-                reach = max(reach, hi)
+                spans.append((lo, lo + len(part.text)))
             parts.append(doc_parts)
+        lo, hi = np.array(spans, dtype=np.int64).reshape(-1, 2).T
+        alone = _stand_alone(batch, lo, hi)
         batch.place(spans, alone)
         first, last, rel_starts, rel_ends = _words_of(batch)
         k = 0  # the sentence's place in the batch
