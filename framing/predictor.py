@@ -28,9 +28,12 @@ class LabelWeights:
     coef: np.ndarray
     intercept: np.ndarray
 
+    def __post_init__(self) -> None:  # one column per class, in rows as the sparse products read them
+        self._columns = np.ascontiguousarray(self.coef.T)
+
     def proba(self, parts: FeatureParts) -> np.ndarray:
         """Class probabilities: scikit-learn's ``predict_proba`` on ``parts.full()``, block by block."""
-        d = parts.linear(self.coef.T, self.intercept)
+        d = parts.linear(self._columns, self.intercept)
         if d.shape[1] == 1:
             p = expit(d.ravel())
             return np.column_stack([1 - p, p])
