@@ -64,18 +64,23 @@ class Attribution:
 
 @dataclass
 class SentenceView:
+    """A sentence as the rules read it: its normalized text, its words (word ``i`` is
+    ``norm[starts[i]:ends[i]]``) and its lexicon matches placed on them, frame entries and cues apart."""
+
     norm: str
-    words: list[tuple[int, int]]
+    starts: list[int]
+    ends: list[int]
     frame_matches: list[Placed]
     cues: dict[str, list[Placed]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, norm: str, matches: list[Match], words: list[tuple[int, int]] | None = None,
-              starts: list[int] | None = None) -> "SentenceView":
-        """``matches``: sorted by start (:meth:`~framing.lexicon.Matcher.find`); ``words``:
-        :func:`~framing.text.tokenize` of ``norm``, and ``starts`` where each begins, when the caller has them."""
-        words = tokenize(norm) if words is None else words
-        starts = [s for s, _ in words] if starts is None else starts
+    def build(cls, norm: str, matches: list[Match], starts: list[int] | None = None,
+              ends: list[int] | None = None) -> "SentenceView":
+        """``matches``: sorted by start (:meth:`~framing.lexicon.Matcher.find`); ``starts`` and ``ends``: the
+        words' (:func:`~framing.text.tokenize` of ``norm``), when the caller has them."""
+        if starts is None or ends is None:
+            words = tokenize(norm)
+            starts, ends = [s for s, _ in words], [e for _, e in words]
         placed = []
         disjoint, reach = True, 0
         for m in matches:  # the word a position is in: the last that starts at or before it
@@ -92,7 +97,11 @@ class SentenceView:
                 cues.setdefault(p.cue, []).append(p)
             elif p.match.entry.frame:
                 frames.append(p)
-        return cls(norm, words, frames, cues)
+        return cls(norm, starts, ends, frames, cues)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.starts)
 
     def of(self, *classes: str) -> Sequence[Placed]:
         if len(classes) == 1:
@@ -163,12 +172,12 @@ def modifier_factor(view: SentenceView, hit: Placed) -> float:
 def attribute(view: SentenceView, aliases: set[str], previous: str) -> Attribution:
     """The sentence's voice (codebook, and project decisions P5-P7 and P18)."""
     found: list[tuple[str, Placed, bool]] = []  # (voice, cue, is_source_phrase)
-    n_words = len(view.words)
+    n_words = view.n_words
     att = Attribution()
     headline = _headline_speaker(view, aliases)
     if headline is not None:  # P18: the speaker before the colon speaks the sentence, as if «قال»
         att.voice, colon = headline
-        att.cue_start, att.cue_end = view.words[0][0], colon + 1
+        att.cue_start, att.cue_end = view.starts[0], colon + 1
         return att
     for cue in view.of(*ATTRIBUTION_CUES):
         phrase = cue.cue == "source_phrases"
@@ -204,7 +213,7 @@ def _headline_speaker(view: SentenceView, aliases: set[str]) -> tuple[str, int] 
     colon = view.norm.find(":")
     if colon < 0:
         return None
-    before = sum(1 for s, _ in view.words[:HEADLINE_SPEAKER + 1] if s < colon)
+    before = sum(1 for s in view.starts[:HEADLINE_SPEAKER + 1] if s < colon)
     if not 1 <= before <= HEADLINE_SPEAKER or any(c.first < before for c in view.of(*ATTRIBUTION_CUES)):
         return None
     voice = _closest_actor(view, before, 0, before - 1, aliases, places=False)  # «أنقرة:» is mostly a place label
@@ -226,9 +235,9 @@ def _closest_actor(view: SentenceView, anchor: int, lo: int, hi: int, aliases: s
                 if best is None or d < best[0]:
                     best = (d, voice)
     if aliases:
-        norm, words = view.norm, view.words
-        for i in range(max(0, lo), min(len(words), hi + 1)):
-            if i != anchor and _strip_proclitic(norm[words[i][0]:words[i][1]]) in aliases:
+        norm, starts, ends = view.norm, view.starts, view.ends
+        for i in range(max(0, lo), min(len(starts), hi + 1)):
+            if i != anchor and _strip_proclitic(norm[starts[i]:ends[i]]) in aliases:
                 d = abs(i - anchor)
                 if best is None or d < best[0]:
                     best = (d, "official")
@@ -241,13 +250,13 @@ def learn_aliases(view: SentenceView, aliases: set[str], function_words: frozens
     if not actors:
         return
     covered = {i for ps in (view.frame_matches, *view.cues.values()) for p in ps for i in range(p.first, p.last + 1)}
-    norm, words = view.norm, view.words
-    n = len(words)
+    norm, starts, ends = view.norm, view.starts, view.ends
+    n = len(starts)
     for actor in actors:
         for i in (*range(actor.last + 1, min(n, actor.last + 1 + ALIAS_AFTER)),
                   *range(max(0, actor.first - ALIAS_BEFORE), actor.first)):
             if i not in covered:
-                s, e = words[i]
+                s, e = starts[i], ends[i]
                 w = norm[s:e]
                 if (e - s >= MIN_ALIAS_LEN and w.isalpha() and w not in function_words
                         and not w.startswith(("ال", "وال"))):

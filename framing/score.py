@@ -104,9 +104,9 @@ def _words_of(batch: TextBatch) -> tuple[list[int], list[int], list[int], list[i
     return first.tolist(), last.tolist(), (batch.starts - base).tolist(), (batch.ends - base).tolist()
 
 
-def _word_spans(starts: list[int], ends: list[int], first: int, last: int) -> tuple[list[tuple[int, int]], list[int]]:
-    """Words ``[first, last)`` of the batch: their spans, and where each starts."""
-    return list(zip(starts[first:last], ends[first:last])), starts[first:last]
+def _word_spans(starts: list[int], ends: list[int], first: int, last: int) -> tuple[list[int], list[int]]:
+    """Where words ``[first, last)`` of the batch start and end."""
+    return starts[first:last], ends[first:last]
 
 
 def _to_score(total: float) -> float:
@@ -194,9 +194,9 @@ class LexiconScorer:
 
     def _score(self, sent: Sentence, aliases: set[str], previous: str, norm: Normalized, matches: list[Match],
                n_words: int | None = None,
-               words: Callable[[], tuple[list[tuple[int, int]], list[int]]] | None = None) -> SentenceScore:
-        """Score a sentence from its lexicon matches; ``n_words`` and ``words`` (its word spans and their
-        starts): when the caller has them, else read from its text."""
+               words: Callable[[], tuple[list[int], list[int]]] | None = None) -> SentenceScore:
+        """Score a sentence from its lexicon matches; ``n_words`` and ``words`` (where its words start and
+        end): when the caller has them, else read from its text."""
         text = norm.text
         scope, scope_words = "", ""
         if self.lexicon.has_scope:  # read (and kept out of the rules) whether or not the rule is applied
@@ -234,7 +234,7 @@ class LexiconScorer:
             s, e = norm.span(att.cue_start, att.cue_end)
             cue = sent.text[s:e]
         return SentenceScore(sent.doc_id, sent.index, sent.start, sent.end, sent.text, sent.is_title,
-                             scores, labels, att.voice, cue, hits, scope, scope_words, len(view.words), att.continues)
+                             scores, labels, att.voice, cue, hits, scope, scope_words, view.n_words, att.continues)
 
     @staticmethod
     def _targets(entry, att: Attribution, negated: bool) -> list[tuple[str, str]]:
