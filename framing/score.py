@@ -28,7 +28,7 @@ from .rules import (
     modifier_factor,
     sentence_scope,
 )
-from .text import NUMBER_JOINERS, TOKEN_RE, Normalized, TextBatch, normalize
+from .text import TOKEN_RE, Normalized, TextBatch, normalize
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -68,31 +68,6 @@ class SentenceScore:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _stand_alone(batch: TextBatch, lo: np.ndarray, hi: np.ndarray) -> list[bool]:
-    """Whether each span ``[lo, hi)`` of the batch's text reads the same there as alone: it starts after the
-    spans before it end, has no letter or digit just outside it, and no number runs across an edge (a
-    joiner of :data:`~framing.text.NUMBER_JOINERS` between a letter or digit and an ASCII digit, as in
-    «3.5»). Sentences as split always do; a caller's own may not."""
-    reach = np.maximum.accumulate(np.concatenate([[0], hi[:-1]])) if len(hi) else hi  # where the spans before end
-    return ((lo >= reach) & ~_in_token(batch, lo - 1) & ~_in_token(batch, hi)).tolist()
-
-
-def _in_token(batch: TextBatch, at: np.ndarray) -> np.ndarray:
-    """Whether each position (-1 and the text's length: outside it) is a letter or digit, or a joiner
-    inside a number (:data:`~framing.text.TOKEN_RE`: «3.5»)."""
-    n = len(batch.cps)
-    inside = (at >= 0) & (at < n)
-    i = np.clip(at, 0, max(n - 1, 0))
-    if not n:
-        return inside
-    before, after = batch.word[np.maximum(i - 1, 0)] & (i > 0), batch.cps[np.minimum(i + 1, n - 1)]
-    joiner = np.isin(batch.cps[i], _JOINERS) & before & (i + 1 < n) & (after >= ord("0")) & (after <= ord("9"))
-    return inside & (batch.word[i] | joiner)
-
-
-_JOINERS = np.array([ord(c) for c in NUMBER_JOINERS], dtype=np.uint32)
 
 
 def _words_of(batch: TextBatch) -> tuple[list[int], list[int], list[int], list[int]]:
@@ -148,9 +123,8 @@ class LexiconScorer:
                 lo = offset + norm.position(sent.start)
                 spans.append((lo, lo + len(part.text)))
             parts.append(doc_parts)
-        lo, hi = np.array(spans, dtype=np.int64).reshape(-1, 2).T
-        alone = _stand_alone(batch, lo, hi)
-        batch.place(spans, alone)
+        batch.place(spans)
+        alone = batch.alone
         first, last, rel_starts, rel_ends = _words_of(batch)
         k = 0  # the sentence's place in the batch
         for doc, doc_parts in zip(docs, parts):

@@ -412,17 +412,32 @@ class TextBatch:
         offsets = list(accumulate((len(t) + 1 for t in texts), initial=0))[:len(texts)]
         return cls(joined, cps, word, *token_spans(cps, word), offsets)
 
-    def place(self, spans: list[tuple[int, int]], alone: list[bool]) -> None:
+    def place(self, spans: list[tuple[int, int]], alone: list[bool] | None = None) -> None:
         """Take the sentences read from the text, and find each token's sentence once: ``lo``, ``hi``, the
-        sentences' starts and ends as arrays; ``rows``, each token's sentence (its place in ``spans``) among
-        those that stand alone, -1 for none. (Sentences that stand alone do not overlap, and none of their
-        tokens reaches out of them: a token of one lies inside it.)"""
-        self.spans, self.alone = spans, alone
-        self.lo = np.array([s for s, _ in spans], dtype=np.int64)
-        self.hi = np.array([e for _, e in spans], dtype=np.int64)
-        own = np.flatnonzero(np.array(alone, dtype=bool))
+        sentences' starts and ends as arrays; ``alone``, whether each reads the same there as by itself
+        (found from the text when not given: :meth:`_stand_alone`); ``rows``, each token's sentence (its place
+        in ``spans``) among those that stand alone, -1 for none. (Sentences that stand alone do not overlap,
+        and none of their tokens reaches out of them: a token of one lies inside it.)"""
+        self.spans = spans
+        self.lo, self.hi = np.array(spans, dtype=np.int64).reshape(-1, 2).T
+        self.alone = self._stand_alone() if alone is None else alone
+        own = np.flatnonzero(np.array(self.alone, dtype=bool))
         at = np.searchsorted(self.lo[own], self.starts, side="right") - 1
         self.rows = np.where(at >= 0, own[np.maximum(at, 0)], -1) if len(own) else np.full(len(self.starts), -1)
+
+    def _stand_alone(self) -> list[bool]:
+        """Whether each span reads the same in the text as alone: it starts after the spans before it end,
+        and no token (a word, or a number such as «3.5»: :func:`token_spans`) runs across either edge.
+        Sentences as split always do; a caller's own may not."""
+        reach = np.maximum.accumulate(np.concatenate([[0], self.hi[:-1]])) if len(self.hi) else self.hi
+        return ((self.lo >= reach) & ~self._in_token(self.lo - 1) & ~self._in_token(self.hi)).tolist()
+
+    def _in_token(self, at: np.ndarray) -> np.ndarray:
+        """Whether each position (-1 and the text's length: outside the text) lies inside a token."""
+        if not len(self.starts):
+            return np.zeros(len(at), dtype=bool)
+        k = np.searchsorted(self.starts, at, side="right") - 1
+        return (k >= 0) & (at < self.ends[np.maximum(k, 0)])
 
     def sentence_tokens(self) -> Tokens | None:
         """The tokens of the sentences in :attr:`spans`, each sentence a row: what :func:`token_spans` finds
