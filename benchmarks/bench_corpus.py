@@ -18,6 +18,14 @@ Measured, each in a fresh process:
   alternation per frame over the lexicon's terms, sentences split with a regex, and a TF-IDF
   logistic regression trained on the gold sentences, predicting every sentence.
 
+Ceilings, on request only (``--runs lexicon-norules:1:1,…``): ``lexicon`` or ``full`` with a stage made
+free, to show what the pipeline could reach if that stage cost nothing. Their output is wrong by
+construction; they only measure.
+
+- ``…-norules``: every sentence scored as if the lexicon had found nothing in it (the per-sentence
+  rules, voice attribution and hits skipped; the automaton still runs);
+- ``…-nolexicon``: the automaton skipped as well (:data:`FREE_STAGES`).
+
 Reported: wall time, MB/s of article text (UTF-8 bytes of title + body), MB/s per core used,
 sentences/s, CPU seconds (process and children), and peak RSS — the largest sum over the process
 tree (sampled every 0.1 s; forked workers share pages, so the sum overstates) and the largest single
@@ -162,9 +170,21 @@ def run_measured(cmd: list[str], env=None) -> dict:
     return {"wall": wall, "peak_sum": sampler.peak_sum, "peak_one": sampler.peak_one, "stdout": out, "stderr": err}
 
 
-def framing_run(corpus: Path, jobs: int, lexicon_only: bool, tmp: Path) -> dict:
+# Ceilings: code run before ``framing analyze`` that makes a stage free (the patched names must exist)
+_NO_RULES = ("import framing.score as S\n_score = S.LexiconScorer._score\n"
+             "S.LexiconScorer._score = lambda self, sent, aliases, previous, norm, matches, *rest: "
+             "_score(self, sent, aliases, previous, norm, [], *rest)\n")
+FREE_STAGES = {
+    "norules": _NO_RULES,
+    "nolexicon": _NO_RULES + ("import framing.lexicon as L\nassert hasattr(L.Matcher, 'find_all')\n"
+                              "L.Matcher.find_all = lambda self, text, spans, masked: [[] for _ in spans]\n"),
+}
+PIPELINES = ["naive", "lexicon", "full"] + [f"{p}-{f}" for p in ("lexicon", "full") for f in FREE_STAGES]
+
+
+def framing_run(corpus: Path, jobs: int, lexicon_only: bool, tmp: Path, free: str = "") -> dict:
     out = Path(tempfile.mkdtemp(dir=tmp, prefix="out-"))
-    code = ("import resource, sys; from framing.cli import app\n"
+    code = (FREE_STAGES[free] if free else "") + ("import resource, sys; from framing.cli import app\n"
             "try:\n    app()\nexcept SystemExit as e:\n    code = e.code\nelse:\n    code = 0\n"
             "s = resource.getrusage(resource.RUSAGE_SELF); c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
             "print('CPU', s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime, file=sys.stderr)\nsys.exit(code)")
@@ -256,7 +276,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=SNN, help="a folder of zips of JSON arrays (default: SaudiNewsNet)")
     ap.add_argument("--generate", action="store_true", help="use a generated corpus of the same size")
-    ap.add_argument("--runs", default=DEFAULT_RUNS, help="PIPELINE:SCALE:JOBS,… (pipelines: full, lexicon, naive)")
+    ap.add_argument("--runs", default=DEFAULT_RUNS, help="PIPELINE:SCALE:JOBS,… (pipelines: full, lexicon, naive; ceilings: "
+                    f"{', '.join(PIPELINES[3:])})")
     ap.add_argument("--no-naive", action="store_true")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--tmp", type=Path, default=None)
@@ -285,7 +306,10 @@ def main() -> None:
         data = scaled(corpus, scale, tmp)
         print(f"{pipe} x{scale} jobs={jobs} (round {rnd + 1} of {args.rounds}) …", file=sys.stderr, flush=True)
         load0 = os.getloadavg()[0]
-        r = naive(data) if pipe == "naive" else framing_run(data, jobs, pipe == "lexicon", tmp)
+        if pipe not in PIPELINES:
+            sys.exit(f"unknown pipeline {pipe!r} in --runs (one of {', '.join(PIPELINES)})")
+        base, _, free = pipe.partition("-")
+        r = naive(data) if pipe == "naive" else framing_run(data, jobs, base == "lexicon", tmp, free)
         mb = r["text_bytes"] / 1e6
         cores = 1 if pipe == "naive" else jobs
         row = {"pipeline": pipe, "scale": scale, "jobs": jobs, "model": r["model"], "wall": r["wall"],
@@ -306,9 +330,8 @@ def main() -> None:
         rows = list(best.values())
         key = lambda r: (r["pipeline"], r["scale"], r["jobs"])  # noqa: E731
         done = {key(r) for r in rows}
-        order = ["naive", "lexicon", "full"]
         merged = sorted([r for r in earlier if key(r) not in done] + rows,
-                        key=lambda r: (order.index(r["pipeline"]), r["scale"], r["jobs"]))
+                        key=lambda r: (PIPELINES.index(r["pipeline"]), r["scale"], r["jobs"]))
         raw.write_text(json.dumps({"rows": merged}, indent=1), encoding="utf-8")
         write(args.out, merged, m0, machine(), source, n_articles, n_bytes)
     subprocess.run(["rm", "-rf", str(tmp)], check=False)
@@ -371,6 +394,18 @@ def write(path: Path, rows: list[dict], m0: dict, m1: dict, source: str, n_artic
                       f"tree {a['peak_sum']:.0f} → {b['peak_sum']:.0f} MB ({b['peak_sum'] / a['peak_sum'] - 1:+.1%}); "
                       f"largest process {a['peak_one']:.0f} → {b['peak_one']:.0f} MB "
                       f"({b['peak_one'] / a['peak_one'] - 1:+.1%})")
+    ceilings = [r for r in rows if "-" in r["pipeline"] and (r["scale"], r["jobs"]) == (1, 1)]
+    if ceilings:
+        lines += ["", "## Ceilings", "", "Each row with a stage made free (its output is wrong by construction): what "
+                  "the one-job pipeline would reach if that stage cost nothing.", ""]
+    for r in ceilings:
+        base, _, free = r["pipeline"].partition("-")
+        full = get(base, 1, 1)
+        target = "target 8" if base == "lexicon" else "target 4" + (
+            f"; 5x the naive baseline is {5 * nv['mbs']:.2f} MB/s" if nv else "")
+        lines.append(f"- `{r['pipeline']}` ({'rules' if free == 'norules' else 'rules and automaton'} free): "
+                     f"{r['mbs_core']:.2f} MB/s per core ({target})"
+                     + (f", against {full['mbs_core']:.2f} for `{base}`" if full else ""))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
