@@ -576,6 +576,10 @@ def _read_csv_stream(stream, path: str, name: str, opts: ReadOptions) -> Iterato
     csv.field_size_limit(max(opts.max_record_bytes, 131072))
     header = next(csv.reader([first], delimiter=delim))
     header = [h.strip() for h in header]
+    names = opts.fields["text"]
+    if _lookup({h: h for h in header}, names) is None:  # no row can have one: the file is the bad item, once
+        raise ReadError(f"no text field in the header ({', '.join(header)}): no row read (looked for "
+                        f"{', '.join(names)}; use --field text=NAME)")
     reader = csv.reader(src, delimiter=delim, strict=True)
     last_end = current[0]
     while True:
