@@ -324,8 +324,7 @@ def _fingerprint(docs: list[Document]) -> tuple[str, int]:
     for d in docs:
         text = _utf8(d.text)
         n_bytes += len(text)
-        for b in (_utf8(d.id), text, *map(_utf8, (d.title or "", d.date or "", d.source or "", d.path or "",
-                                                  d.encoding or ""))):
+        for b in (_utf8(d.id), text, *(_utf8(v or "") for v in (d.title, d.date, d.source, d.path, d.encoding))):
             h.update(b)
             h.update(b"\x00")
     return h.hexdigest(), n_bytes

@@ -398,11 +398,11 @@ class TextBatch:
     starts: np.ndarray
     ends: np.ndarray
     offsets: list[int]
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    alone: list[bool] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list, init=False)
+    alone: list[bool] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
-        self.place(self.spans, self.alone)
+        self.place([])
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> TextBatch:
@@ -412,15 +412,15 @@ class TextBatch:
         offsets = list(accumulate((len(t) + 1 for t in texts), initial=0))[:len(texts)]
         return cls(joined, cps, word, *token_spans(cps, word), offsets)
 
-    def place(self, spans: list[tuple[int, int]], alone: list[bool] | None = None) -> None:
+    def place(self, spans: list[tuple[int, int]]) -> None:
         """Take the sentences read from the text, and find each token's sentence once: ``lo``, ``hi``, the
         sentences' starts and ends as arrays; ``alone``, whether each reads the same there as by itself
-        (found from the text when not given: :meth:`_stand_alone`); ``rows``, each token's sentence (its place
-        in ``spans``) among those that stand alone, -1 for none. (Sentences that stand alone do not overlap,
+        (:meth:`_stand_alone`); ``rows``, each token's sentence (its place in ``spans``) among those that
+        stand alone, -1 for none. (Sentences that stand alone do not overlap,
         and none of their tokens reaches out of them: a token of one lies inside it.)"""
         self.spans = spans
         self.lo, self.hi = np.array(spans, dtype=np.int64).reshape(-1, 2).T
-        self.alone = self._stand_alone() if alone is None else alone
+        self.alone = self._stand_alone()
         own = np.flatnonzero(np.array(self.alone, dtype=bool))
         at = np.searchsorted(self.lo[own], self.starts, side="right") - 1
         self.rows = np.where(at >= 0, own[np.maximum(at, 0)], -1) if len(own) else np.full(len(self.starts), -1)

@@ -305,6 +305,7 @@ def test_a_shard_signs_each_body_as_read():
     got = np.frombuffer(score_shard(0, docs, ScoreSpec(scorer(), None)).minhash, dtype=np.uint32)
     assert np.array_equal(got.reshape(want.shape), want)
 
+
 def test_signatures_of_spans_are_those_of_the_texts_cut_out():
     """Bodies signed where they lie in a batch's code points (their parts joined by a newline) get the
     signatures of the same bodies cut out and joined: parts that meet mid-word, empty parts, bodies with no
@@ -380,14 +381,14 @@ def test_resume_rescores_a_shard_whose_documents_changed(corpus, tmp_path):
     taken by the worker that scored them and by the resuming run)."""
     import shutil
 
-    import pyarrow as pa
+    from framing.pipeline import _read_arrow
 
     root = tmp_path / "corpus"
     shutil.copytree(corpus[0], root)
     out = tmp_path / "r"
     with pytest.raises(KeyboardInterrupt):
         run_corpus([root], out, model=False, jobs=1, shard_docs=4, _stop_after=2)
-    paths = pa.ipc.open_file(pa.py_buffer((out / "_work" / "articles-00000.arrow").read_bytes())).read_all().column("path").to_pylist()
+    paths = _read_arrow(out / "_work" / "articles-00000.arrow").column("path").to_pylist()
     path = Path(next(p for p in paths if p.endswith("bom.txt")))  # a text file of the first shard
     stat = path.stat()  # the same size and time: only the documents' fingerprint tells the change
     path.write_text(path.read_text(encoding="utf-8").replace("بغداد", "الرمل"), encoding="utf-8")
